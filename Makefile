@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test` (both set up .venv themselves).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt/target/manifest.json
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run dev test lint eval bench
+
+help: ## List the make targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or set PYTHON=" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(MANIFEST): $(STAMP) $(shell find dbt/models dbt/macros dbt/tests dbt/seeds seeds/reference -type f 2>/dev/null) dbt/dbt_project.yml
+	cd dbt && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@touch $@
+
+setup: $(STAMP) $(MANIFEST) ## Create .venv, install the project, prepare the dbt manifest
+	@mkdir -p $(DAGSTER_HOME)
+
+run: setup ## Refresh the warehouse from the bundled reports (seeds/reports)
+	$(BIN)/cchc refresh
+
+dev: setup ## Start the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -m dagster_project.definitions
+
+test: setup ## Run the test suite
+	$(BIN)/pytest tests dagster_project/extraction dagster_project/ingest
+
+lint: setup ## Lint Python (ruff)
+	$(BIN)/ruff check dagster_project tests

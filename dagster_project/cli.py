@@ -1,0 +1,129 @@
+"""`cchc`: refresh the warehouse, or extract facts from documents, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+
+from dagster_project.extraction import DocumentContext, extract_facts, normalize_text
+from dagster_project.ingest.provinces import province_code
+from dagster_project.settings import load_settings
+from dagster_project.summary import published_summary
+
+# Warnings and errors only: the summary says what was built, `make dev` shows the full run.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cchc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh = commands.add_parser("refresh", help="run the whole pipeline and publish")
+    refresh.add_argument("--reports", help="reports folder (env CCHC_REPORTS_DIR)")
+    refresh.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
+    extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
+    extract.add_argument("files", nargs="*", type=Path)
+    extract.add_argument("--manifest", type=Path, help="manifest CSV giving province/year/period")
+    extract.add_argument("--province", help="province name or 2-digit code")
+    extract.add_argument("--year", type=int)
+    args = parser.parse_args(argv)
+    if args.command == "refresh":
+        return run_refresh(args.reports, args.warehouse)
+    return run_extract(args.files, args.manifest, args.province, args.year)
+
+
+def run_refresh(reports: str | None, warehouse: str | None) -> int:
+    settings = load_settings(reports, warehouse)
+    if not settings.reports_dir.is_dir():
+        print(f"cchc: reports folder not found: {settings.reports_dir}", file=sys.stderr)
+        return 2
+    # The Dagster resources read these when the definitions load.
+    os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
+    os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    job = defs().resolve_job_def("refresh")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET
+    )
+    failures = _failures(result)
+    if not result.success or failures:
+        print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
+        for failure in failures:
+            print(f"  - {failure}", file=sys.stderr)
+        return 1
+    print(published_summary(settings.warehouse_path))
+    return 0
+
+
+def _failures(result) -> list[str]:
+    failed_checks = [
+        f"blocking check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    failed_steps = [
+        f"stage failed: {event.step_key}: {event.event_specific_data.error.message.strip()}"
+        for event in result.all_events
+        if event.event_type_value == "STEP_FAILURE"
+    ]
+    return failed_checks + failed_steps
+
+
+def run_extract(
+    files: list[Path], manifest: Path | None, province: str | None, year: int | None
+) -> int:
+    entries = _manifest_entries(manifest) if manifest else {}
+    if manifest and not files:
+        files = [manifest.parent / name for name in entries]
+    status = 0
+    for path in files:
+        meta = entries.get(path.resolve(), {})
+        context = DocumentContext(
+            province_code=province_code(province or meta.get("province")),
+            year=year or (int(meta["year"]) if meta.get("year", "").isdigit() else None),
+            period=meta.get("period") or "year",
+            doc_type=meta.get("doc_type") or None,
+        )
+        try:
+            text = normalize_text(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"cchc: {path}: cannot read ({error})", file=sys.stderr)
+            status = 1
+            continue
+        for fact in extract_facts(text, context):
+            print(json.dumps(_fact_json(path, fact), ensure_ascii=False))
+    return status
+
+
+def _manifest_entries(manifest: Path) -> dict[Path, dict[str, str]]:
+    with manifest.open(encoding="utf-8-sig", newline="") as handle:
+        return {(manifest.parent / row["file"]).resolve(): row for row in csv.DictReader(handle)}
+
+
+def _fact_json(path: Path, fact) -> dict:
+    row = dataclasses.asdict(fact)
+    return {
+        "file": str(path),
+        "province_code": row["province_code"],
+        "year": row["year"],
+        "period": row["period"],
+        "metric_code": row["metric_code"],
+        "value": row["value"],
+        "unit": row["unit"],
+        "qualifier": row["qualifier"],
+        "fact_kind": row["fact_kind"],
+        "evidence": row["evidence"],
+        "span_start": row["span_start"],
+        "span_end": row["span_end"],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Turn a report's prose into facts: one per figure a vocabulary rule recognises."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dagster_project.extraction.numbers import parse_number, scale_value
+from dagster_project.extraction.rules import Rule, Vocabulary, load_vocabulary
+from dagster_project.extraction.text import mask_references, normalize_text, split_sentences
+
+EXTRACTOR_VERSION = "0.1.0"
+TARGET_DOC_TYPES = frozenset({"directive", "plan"})
+_CLOSED_PARENS = re.compile(r"\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What is known of a document before reading it (manifest, folder, title)."""
+
+    province_code: str | None = None
+    year: int | None = None
+    period: str | None = None
+    doc_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric_code: str
+    value: float
+    unit: str
+    qualifier: str
+    fact_kind: str
+    province_code: str | None
+    year: int | None
+    period: str | None
+    evidence: str
+    span_start: int
+    span_end: int
+    rule_id: str
+    confidence: float
+    stated: str = field(compare=False)  # the figure as written, e.g. "90,79"
+
+
+@dataclass
+class _Sentence:
+    text: str  # original
+    masked: str
+    offset: int
+
+
+def extract_facts(
+    text: str, context: DocumentContext | None = None, vocabulary: Vocabulary | None = None
+) -> list[Fact]:
+    """Extract every recognised figure. Spans index into `normalize_text(text)`."""
+    context = context or DocumentContext()
+    vocabulary = vocabulary or load_vocabulary()
+    text = normalize_text(text)
+    masked = mask_references(text)
+    facts: list[Fact] = []
+    for span in split_sentences(text):
+        sentence = _Sentence(text[span.start:span.end], masked[span.start:span.end], span.start)
+        facts.extend(_sentence_facts(sentence, context, vocabulary, masked))
+    return facts
+
+
+def _sentence_facts(
+    sentence: _Sentence, context: DocumentContext, vocabulary: Vocabulary, masked_doc: str
+) -> list[Fact]:
+    claimed: dict[tuple[int, int], Fact] = {}
+    for rule in vocabulary.rules:
+        for match in rule.regex.finditer(sentence.masked):
+            if not _rule_applies(rule, match, sentence, masked_doc):
+                continue
+            for fact in _facts_of_match(rule, match, sentence, context, vocabulary):
+                claimed.setdefault((fact.span_start, fact.span_end), fact)
+    return sorted(claimed.values(), key=lambda f: f.span_start)
+
+
+def _rule_applies(rule: Rule, match: re.Match[str], sentence: _Sentence, masked_doc: str) -> bool:
+    if rule.exclude and rule.exclude.search(match.group(0)):
+        return False
+    clause = sentence.masked[: match.start()]
+    if rule.reject_before and rule.reject_before.search(clause[clause.rfind(";") + 1:]):
+        return False
+    if rule.context is None:
+        return True
+    before = sentence.masked[: match.end()]
+    if rule.context_chars:
+        start = sentence.offset - rule.context_chars
+        paragraph = masked_doc[max(0, start): sentence.offset]
+        before = paragraph[paragraph.rfind("\n") + 1:] + " " + before
+    return rule.context.search(before) is not None
+
+
+def _facts_of_match(
+    rule: Rule, match: re.Match[str], sentence: _Sentence, context: DocumentContext,
+    vocabulary: Vocabulary,
+) -> list[Fact]:
+    facts = []
+    for index, metric in rule.slots.items():
+        if match.group(f"n{index}") is None:
+            continue  # an alternative of the pattern that did not match
+        slot_start = match.start(f"q{index}") if match.group(f"q{index}") else match.start(f"n{index}")
+        prefix = sentence.masked[:slot_start]
+        if not rule.allows_change and vocabulary.guards.change_before.search(prefix[-30:]):
+            continue
+        fact = _make_fact(rule, match, index, metric, sentence, context, vocabulary)
+        if fact is not None:
+            facts.append(fact)
+    if len(facts) == 1 and len(set(rule.slots.values())) == 1:
+        facts.extend(_restatements(facts[0], rule, match, sentence, context, vocabulary))
+    return facts
+
+
+def _make_fact(
+    rule: Rule, match: re.Match[str], index: str, metric: str, sentence: _Sentence,
+    context: DocumentContext, vocabulary: Vocabulary, year: int | None = None,
+    confidence: float | None = None,
+) -> Fact | None:
+    guards = vocabulary.guards
+    unit = vocabulary.units[metric]
+    stated = match.group(f"n{index}")
+    tail = sentence.masked[match.end(f"n{index}"): match.end(f"n{index}") + 30]
+    value = scale_value(
+        parse_number(stated), unit, match.group(f"s{index}"),
+        in_dong=bool(re.match(r"\s*(?:\w+\s)?đồng", tail, re.IGNORECASE)),
+    )
+    if unit in ("count", "rank") and value != int(value):
+        return None  # a count with a fraction is a misread, not a figure
+    start, end = match.span(f"n{index}")
+    qualifier_word = (match.group(f"q{index}") or "").lower()
+    slot_start = match.start(f"q{index}") if qualifier_word else start
+    return Fact(
+        metric_code=metric,
+        value=value,
+        unit=unit,
+        qualifier=guards.qualifiers.get(qualifier_word, "exact"),
+        fact_kind=_fact_kind(sentence.masked[:slot_start], context, vocabulary),
+        province_code=context.province_code,
+        year=year or _attribute_year(sentence.masked[:start], context.year, vocabulary),
+        period=context.period if year is None else "year",
+        evidence=sentence.text,
+        span_start=sentence.offset + start,
+        span_end=sentence.offset + end,
+        rule_id=rule.rule_id,
+        confidence=confidence or (0.85 if rule.context else 0.9),
+        stated=stated,
+    )
+
+
+def _fact_kind(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str:
+    guards = vocabulary.guards
+    if guards.target_near.search(prefix[-40:]):
+        return "target"
+    if guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)):
+        return "target"
+    return "target" if context.doc_type in TARGET_DOC_TYPES else "actual"
+
+
+def _attribute_year(prefix: str, document_year: int | None, vocabulary: Vocabulary) -> int | None:
+    """The year the clause names before the figure, else the document's year."""
+    guards = vocabulary.guards
+    opened = prefix.rfind("(")
+    if opened > prefix.rfind(")"):
+        inside = list(guards.year_mention.finditer(prefix[opened:]))
+        if inside:
+            return int(inside[-1].group("year"))
+    flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), prefix)
+    for mention in reversed(list(guards.year_mention.finditer(flat))):
+        year = int(mention.group("year"))
+        if guards.year_ignored_before.search(flat[: mention.start()]):
+            continue
+        if document_year is None or year <= document_year:
+            return year
+    return document_year
+
+
+def _restatements(
+    fact: Fact, rule: Rule, match: re.Match[str], sentence: _Sentence, context: DocumentContext,
+    vocabulary: Vocabulary,
+) -> list[Fact]:
+    """Figures for another year right after a fact: "(năm 2023 là 31 TTHC)"."""
+    guards = vocabulary.guards
+    rest = sentence.masked[match.end():]
+    clause_end = len(rest) if ";" not in rest else rest.index(";")
+    figure_end = match.end("s0") if match.group("s0") else match.end("n0")
+    unit_tail = re.escape(sentence.masked[figure_end: match.end()].strip())
+    slot = vocabulary.number_slot
+    found = []
+    for opener, anchored in ((guards.restatement, True), (guards.comparison, False)):
+        pattern = re.compile(opener.pattern + slot + r"\s?" + unit_tail, re.IGNORECASE)
+        hit = pattern.match(rest) if anchored else pattern.search(rest, 0, clause_end)
+        if hit is None:
+            continue
+        shifted = _Sentence(sentence.text, sentence.masked, sentence.offset)
+        restated = _make_fact(
+            rule, _Shifted(hit, match.end()), "0", fact.metric_code, shifted, context,
+            vocabulary, year=int(hit.group("year")), confidence=0.8,
+        )
+        if restated is not None:
+            found.append(restated)
+    return found
+
+
+class _Shifted:
+    """A match on a suffix of the sentence, seen with sentence-relative offsets."""
+
+    def __init__(self, match: re.Match[str], shift: int) -> None:
+        self._match, self._shift = match, shift
+
+    def group(self, name: str) -> str | None:
+        return self._match.group(name)
+
+    def start(self, name: str) -> int:
+        return self._match.start(name) + self._shift
+
+    def end(self, name: str | int = 0) -> int:
+        return self._match.end(name) + self._shift
+
+    def span(self, name: str) -> tuple[int, int]:
+        return self.start(name), self.end(name)

@@ -1,0 +1,131 @@
+"""Load the extraction vocabulary (YAML) and compile it into regular expressions."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_PATTERN
+
+VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
+CATALOG_PATH = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "metric_catalog.csv"
+_SLOT = re.compile(r"\{N(?::(?P<metric>[a-z0-9_]+))?\}")
+_MACRO = re.compile(r"\{([A-Z_]+)\}")
+_SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    regex: re.Pattern[str]
+    slots: dict[str, str]  # regex group suffix -> metric code
+    context: re.Pattern[str] | None
+    context_chars: int
+    exclude: re.Pattern[str] | None
+    reject_before: re.Pattern[str] | None
+    allows_change: bool
+
+
+@dataclass(frozen=True)
+class Guards:
+    qualifiers: dict[str, str]  # word -> qualifier
+    qualifier_pattern: str
+    change_before: re.Pattern[str]
+    target_in_sentence: re.Pattern[str]
+    target_exceptions: re.Pattern[str]
+    target_near: re.Pattern[str]
+    year_mention: re.Pattern[str]
+    year_ignored_before: re.Pattern[str]
+    restatement: re.Pattern[str]
+    comparison: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    rules: tuple[Rule, ...]
+    guards: Guards
+    units: dict[str, str]  # metric code -> catalog unit
+    number_slot: str
+
+
+def _ci(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def load_catalog_units(path: Path = CATALOG_PATH) -> dict[str, str]:
+    with path.open(encoding="utf-8") as handle:
+        return {row["metric_code"]: row["unit"] for row in csv.DictReader(handle)}
+
+
+def _load_guards(raw: dict) -> Guards:
+    qualifiers = {word: kind for kind, words in raw["qualifiers"].items() for word in words}
+    words = sorted(qualifiers, key=len, reverse=True)
+    return Guards(
+        qualifiers=qualifiers,
+        qualifier_pattern="|".join(re.escape(w) for w in words),
+        change_before=_ci(raw["change_before"]),
+        target_in_sentence=_ci(raw["target_in_sentence"]),
+        target_exceptions=_ci(raw["target_exceptions"]),
+        target_near=_ci(raw["target_near"]),
+        year_mention=_ci(raw["year_mention"]),
+        year_ignored_before=_ci(raw["year_ignored_before"]),
+        restatement=_ci(raw["restatement"]),
+        comparison=_ci(raw["comparison"]),
+    )
+
+
+def number_slot(qualifier_pattern: str, index: int, denominator: bool = False) -> str:
+    """Regex for one figure: optional qualifier word, the number, an optional scale word.
+
+    A figure may follow "/" only as a fraction's denominator ("60/78 nhiệm vụ").
+    """
+    not_after = r"[\w§.,]" if denominator else r"[\w§/.,]"
+    return (
+        rf"(?:(?P<q{index}>{qualifier_pattern})\s+)?"
+        rf"(?<!{not_after})(?P<n{index}>{NUMBER_PATTERN})(?![\d§])(?![.,]\d)"
+        rf"(?:\s(?P<s{index}>{_SCALES})(?!\w))?"
+    )
+
+
+def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict[str, str]) -> Rule:
+    pattern = raw["pattern"]
+    for _ in range(3):  # macros may use macros
+        pattern = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), pattern)
+    slots: dict[str, str] = {}
+
+    def slot(match: re.Match[str]) -> str:
+        metric = match.group("metric") or raw["metric"]
+        if metric not in units:
+            raise ValueError(f"rule {raw['id']}: unknown metric code {metric!r}")
+        index = str(len(slots))
+        slots[index] = metric
+        denominator = re.search(r"/(?:\\s\?)?$", match.string[: match.start()]) is not None
+        return number_slot(guards.qualifier_pattern, int(index), denominator)
+
+    regex = _ci(_SLOT.sub(slot, pattern))
+    if not slots:
+        raise ValueError(f"rule {raw['id']}: pattern has no {{N}} figure")
+    return Rule(
+        rule_id=raw["id"],
+        regex=regex,
+        slots=slots,
+        context=_ci(raw["context"]) if raw.get("context") else None,
+        context_chars=int(raw.get("context_chars", 0)),
+        exclude=_ci(raw["exclude"]) if raw.get("exclude") else None,
+        reject_before=_ci(raw["reject_before"]) if raw.get("reject_before") else None,
+        allows_change=bool(raw.get("change", False)),
+    )
+
+
+@cache
+def load_vocabulary(directory: Path = VOCABULARY_DIR, catalog: Path = CATALOG_PATH) -> Vocabulary:
+    units = load_catalog_units(catalog)
+    guards = _load_guards(yaml.safe_load((directory / "guards.yaml").read_text(encoding="utf-8")))
+    raw = yaml.safe_load((directory / "rules.yaml").read_text(encoding="utf-8"))
+    rules = tuple(_compile_rule(r, raw["macros"], guards, units) for r in raw["rules"])
+    return Vocabulary(rules, guards, units, number_slot(guards.qualifier_pattern, 0))

@@ -1,0 +1,25 @@
+"""Metric catalog: which typed column each wide table has, and in which unit."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CATALOG_PATH = REPO_ROOT / "seeds" / "reference" / "metric_catalog.csv"
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    table_name: str  # the wide mart, e.g. fct_budget
+    unit: str  # count | pct | million_vnd | points | rank
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> list[Metric]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return [
+            Metric(row["metric_code"], f"fct_{row['fact_table']}", row["unit"])
+            for row in csv.DictReader(file)
+        ]

@@ -1,0 +1,98 @@
+"""Great Expectations suites: JSON files in expectations/ plus column rules from the catalog."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from dagster_project.quality.catalog import REPO_ROOT, Metric
+
+if TYPE_CHECKING:
+    from great_expectations import ExpectationSuite
+    from great_expectations.data_context import EphemeralDataContext
+    from great_expectations.expectations.expectation import Expectation
+
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+# Value bounds per catalog unit; None leaves that side open.
+UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "count": (0, None),
+    "million_vnd": (0, None),
+    "pct": (0, 100),
+    "points": (0, 100),
+    "rank": (1, 63),
+}
+# Shares of a plan (revenue, disbursement) and simplification rates are not parts of a whole:
+# reports state values above 100 %.
+UNCAPPED_PCT_MARKERS = ("_of_plan", "_disbursed_pct", "simplification_")
+
+
+def import_gx() -> ModuleType:
+    """Import Great Expectations on first use: it takes seconds and must not phone home."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"  # read at import time
+    import great_expectations as gx
+
+    return gx
+
+
+def ephemeral_context(gx: ModuleType) -> EphemeralDataContext:
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def load_suites(
+    gx: ModuleType, catalog: list[Metric], directory: Path = EXPECTATIONS_DIR
+) -> list[ExpectationSuite]:
+    """One suite per JSON file; a suite is named after the mart table it validates."""
+    return [_load_suite(gx, path, catalog) for path in sorted(directory.glob("*.json"))]
+
+
+def _load_suite(gx: ModuleType, path: Path, catalog: list[Metric]) -> ExpectationSuite:
+    from great_expectations.core.expectation_suite import ExpectationSuiteSchema
+
+    data = ExpectationSuiteSchema().loads(path.read_text(encoding="utf-8"))
+    suite = gx.ExpectationSuite(**data)
+    # GX only logs an expectation it cannot build; a silently shorter suite must not pass.
+    if len(suite.expectations) != len(data["expectations"]):
+        raise ValueError(f"{path.name}: some expectations could not be built (see the log)")
+    for expectation in catalog_expectations(gx, catalog, suite.name):
+        suite.add_expectation(expectation)
+    return suite
+
+
+def catalog_expectations(
+    gx: ModuleType, catalog: list[Metric], table_name: str
+) -> list[Expectation]:
+    """Value range of every catalog metric column of a wide table.
+
+    Integrality is checked on fct_report_facts: the wide tables cast counts to bigint.
+    """
+    expectations = []
+    for metric in catalog:
+        if metric.table_name == table_name:
+            low, high = metric_bounds(metric)
+            expectations.append(
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column=metric.code, min_value=low, max_value=high
+                )
+            )
+    return expectations
+
+
+def metric_bounds(metric: Metric) -> tuple[float | None, float | None]:
+    low, high = UNIT_BOUNDS[metric.unit]
+    if metric.unit == "pct" and any(marker in metric.code for marker in UNCAPPED_PCT_MARKERS):
+        high = None
+    return low, high

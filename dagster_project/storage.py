@@ -1,0 +1,78 @@
+"""DuckDB I/O: raw tables written in batches, and publication of a finished build."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+RAW_DDL = {
+    "documents": """
+        document_id varchar primary key, file_path varchar, sha256 varchar, province_code varchar,
+        year integer, period varchar, doc_type varchar, title varchar, source_url varchar,
+        published date, char_count integer, text varchar, ingested_at timestamp""",
+    "facts": """
+        fact_id varchar, document_id varchar, province_code varchar, year integer, period varchar,
+        metric_code varchar, value double, unit varchar, qualifier varchar, fact_kind varchar,
+        evidence varchar, span_start integer, span_end integer, rule_id varchar,
+        extractor_version varchar, confidence double""",
+    "ingest_errors": """
+        file_path varchar, stage varchar, reason varchar, detail varchar, recorded_at timestamp""",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[object]) -> int:
+    """Replace raw.<table> with rows (dicts or dataclasses) in one batch."""
+    records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in rows]
+    columns = [c.strip().split()[0] for c in RAW_DDL[table].split(",")]
+    frame = pd.DataFrame.from_records(records, columns=columns)  # noqa: F841 - read by DuckDB
+    with connect(path) as con:
+        con.execute("create schema if not exists raw")
+        con.execute(f"create or replace table raw.{table} ({RAW_DDL[table]})")
+        if records:
+            con.execute(f"insert into raw.{table} select * from frame")
+    return len(records)
+
+
+def read_raw_documents(path: Path) -> pd.DataFrame:
+    with connect(path, read_only=True) as con:
+        return con.execute(
+            "select document_id, province_code, year, period, doc_type, text from raw.documents"
+        ).df()
+
+
+def publish(build_path: Path, warehouse_path: Path) -> None:
+    """Atomically replace the published file with a copy of the finished build.
+
+    Readers never open the build file; the copy is staged beside the target so that the
+    final rename stays on one file system and is atomic.
+    """
+    with connect(build_path) as con:
+        con.execute("checkpoint")
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    staged = warehouse_path.with_name(f".{warehouse_path.name}.publishing")
+    shutil.copyfile(build_path, staged)
+    with open(staged, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staged, warehouse_path)
+
+
+def reset_build(build_path: Path) -> None:
+    build_path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", ".wal"):
+        Path(f"{build_path}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,81 @@
+-- Ingested documents (without their text) plus one row per reference table, so that every fact,
+-- extracted or reference, has a document.
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+par_index as (
+
+    select * from {{ ref('stg_reference__par_index') }}
+
+),
+
+sipas as (
+
+    select * from {{ ref('stg_reference__sipas') }}
+
+),
+
+ingested_documents as (
+
+    select * exclude (document_text) from documents
+
+),
+
+reference_documents as (
+
+    select
+        'ref_par_index' as document_id,
+        'seeds/reference/par_index.csv' as file_path,
+        'PAR INDEX – Chỉ số cải cách hành chính cấp tỉnh (Bộ Nội vụ), '
+        || min(year) || '–' || max(year) as title
+
+    from par_index
+
+    union all
+
+    select
+        'ref_sipas' as document_id,
+        'seeds/reference/sipas.csv' as file_path,
+        'SIPAS – Chỉ số hài lòng về sự phục vụ hành chính (Bộ Nội vụ), '
+        || min(year) || '–' || max(year) as title
+
+    from sipas
+
+),
+
+reference_documents_shaped as (
+
+    select
+        document_id,
+        file_path,
+        cast(null as varchar) as sha256,
+        cast(null as varchar) as province_code,
+        cast(null as integer) as year,
+        cast(null as varchar) as period_code,
+        -- an official table: ranked first when sources disagree
+        'table' as doc_type,
+        title,
+        -- each row carries its own source_url (see the facts' evidence)
+        cast(null as varchar) as source_url,
+        cast(null as date) as published_date,
+        cast(null as integer) as char_count,
+        cast(null as timestamp) as ingested_at
+
+    from reference_documents
+
+),
+
+unioned as (
+
+    select * from ingested_documents
+    union all by name
+    select * from reference_documents_shaped
+
+)
+
+select * from unioned

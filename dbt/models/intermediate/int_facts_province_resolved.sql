@@ -1,0 +1,70 @@
+-- Each fact gets the province unit in force at the end of its period: the 63-unit set up to
+-- 30 Jun 2025, the 34-unit set from 1 Jul 2025, falling back to the 63-unit code when the code
+-- does not exist after the merger (e.g. Hòa Bình 17 in a report on 2025).
+with
+
+facts as (
+
+    select * from {{ ref('int_facts_unioned') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('int_documents_unioned') }}
+
+),
+
+provinces as (
+
+    select * from {{ ref('int_provinces_unioned') }}
+
+),
+
+facts_dated as (
+
+    select
+        facts.*,
+        cast(facts.year as varchar) || '-' || facts.period_code as period_id,
+        {{ period_end_date('facts.year', 'facts.period_code') }} as period_end_date,
+        documents.published_date
+
+    from facts
+    left join documents
+        on facts.document_id = documents.document_id
+
+),
+
+facts_resolution_dated as (
+
+    select
+        * exclude (period_end_date, published_date),
+        case
+            -- a ytd report ends on its unstated reporting date: its publication bounds it
+            when period_code = 'ytd' and published_date < period_end_date then published_date
+            else period_end_date
+        end as province_resolved_on
+
+    from facts_dated
+
+),
+
+resolved as (
+
+    select
+        facts_resolution_dated.*,
+        coalesce(in_force.province_id, fallback_63.province_id) as province_id,
+        coalesce(in_force.province_name_vi, fallback_63.province_name_vi) as province_name_vi
+
+    from facts_resolution_dated
+    left join provinces as in_force
+        on facts_resolution_dated.province_code = in_force.province_code
+        and facts_resolution_dated.province_resolved_on >= in_force.valid_from
+        and facts_resolution_dated.province_resolved_on <= coalesce(in_force.valid_to, date '9999-12-31')
+    left join provinces as fallback_63
+        on facts_resolution_dated.province_code = fallback_63.province_code
+        and fallback_63.generation = 63
+
+)
+
+select * from resolved

@@ -1,0 +1,29 @@
+with
+
+documents as (
+
+    select * from {{ ref('int_documents_unioned') }}
+
+),
+
+final as (
+
+    select
+        document_id,
+        file_path,
+        sha256,
+        province_code,
+        year,
+        period_code,
+        doc_type,
+        title,
+        source_url,
+        published_date,
+        char_count,
+        ingested_at
+
+    from documents
+
+)
+
+select * from final

@@ -1,0 +1,45 @@
+-- One row per province × period with at least one selected actual fact on legal_documents;
+-- one column per catalog metric of fact_table 'legal_documents' (see the pivot_metrics macro).
+with
+
+facts as (
+
+    select * from {{ ref('int_facts_selected') }}
+
+),
+
+selected_facts as (
+
+    select * from facts
+    where is_selected
+        and province_id is not null
+        and fact_table = 'legal_documents'
+
+),
+
+pivoted as (
+
+    select
+        province_id || '|' || period_id as province_period_id,
+        province_id,
+        province_code,
+        province_name_vi,
+        period_id,
+        year,
+        period_code,
+        {{ pivot_metrics('legal_documents') }},
+        string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
+        count(*) as fact_count
+
+    from selected_facts
+    group by
+        province_id,
+        province_code,
+        province_name_vi,
+        period_id,
+        year,
+        period_code
+
+)
+
+select * from pivoted

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ ref('metric_catalog') }}
+
+),
+
+renamed as (
+
+    select
+        cast(metric_code as varchar) as metric_code,
+        cast(fact_table as varchar) as fact_table,
+        cast(unit as varchar) as unit,
+        cast(label_vi as varchar) as label_vi,
+        cast(label_en as varchar) as label_en
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ ref('provinces_34') }}
+
+),
+
+renamed as (
+
+    select
+        cast(province_code as varchar) as province_code,
+        cast(name_vi as varchar) as province_name_vi,
+        cast(name_ascii as varchar) as province_name_ascii,
+        cast(unit_type as varchar) as unit_type,
+        cast(administrative_center as varchar) as administrative_center
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,94 @@
+"""Materialise everything from the bundled reports into a temporary folder and check the marts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.cli import main
+from dagster_project.settings import PROJECT_ROOT
+
+BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("published") / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(target)]) == 0
+    return target
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("table", "province", "period", "column", "value"),
+    [
+        ("fct_tasks", "12", "2024-year", "gov_tasks_assigned", 209),
+        ("fct_tasks", "86", "2023-year", "gov_tasks_completed_on_time", 138),
+        ("fct_tasks", "86", "2023-year", "gov_tasks_completed_on_time_pct", 90.79),
+        ("fct_procedures", "12", "2024-year", "procedures_total", 2046),
+        ("fct_procedures", "12", "2024-year", "procedures_commune_level", 131),
+        ("fct_procedures", "86", "2023-year", "procedures_abolished", 72),
+        ("fct_online_services", "12", "2024-year", "online_services_total", 2055),
+        ("fct_online_services", "86", "2023-year", "online_services_on_national_portal", 1518),
+        ("fct_budget", "12", "2024-year", "local_budget_revenue_million_vnd", 13_514_258),
+        ("fct_budget", "86", "2023-year", "public_investment_disbursed_million_vnd", 5_105_229),
+        ("fct_staffing", "12", "2024-year", "civil_servant_positions_reduced", 76),
+        ("fct_staffing", "86", "2023-year", "public_service_units", 472),
+        ("fct_legal_documents", "86", "2023-year", "legal_docs_issued_district", 43),
+        ("fct_reform_index", "12", "2023-year", "par_index_score", 85.78),
+    ],
+)
+def test_wide_tables_hold_the_stated_figures(
+    warehouse: Path, table: str, province: str, period: str, column: str, value: float
+) -> None:
+    rows = query(
+        warehouse,
+        f"select {column} from {table} where province_code = '{province}' and period_id = '{period}'",
+    )
+    assert rows == [(pytest.approx(value),)]
+
+
+def test_every_extracted_fact_traces_back_to_its_sentence(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """select f.evidence, f.span_start, f.span_end, d.text
+           from fct_report_facts f join raw.documents d using (document_id)""",
+    )
+    assert len(rows) > 50
+    for evidence, start, end, text in rows:
+        assert text[start:end] in evidence and evidence in text
+
+
+def test_published_tables_and_findings(warehouse: Path) -> None:
+    tables = {name for (name,) in query(
+        warehouse, "select table_name from information_schema.tables where table_schema = 'main'"
+    )}
+    assert {"dim_province", "dim_period", "dim_metric", "dim_document", "fct_report_facts",
+            "data_quality_issues", "ingest_errors"} <= tables
+    assert query(warehouse, "select count(*) from dim_province") == [(97,)]
+    checks = {name for (name,) in query(warehouse, "select check_name from data_quality_issues")}
+    assert any("disbursed" in name for name in checks)  # Vĩnh Long 2023: 96,88 % is not 5.105.229/5.244.857
+
+
+def test_failed_blocking_check_leaves_the_published_file_unchanged(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    (reports / "bad.txt").write_text(
+        "Báo cáo cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
+        "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 120%.",
+        encoding="utf-8",
+    )
+    published = tmp_path / "cchc.duckdb"
+    shutil.copyfile(warehouse, published)
+    before = published.read_bytes()
+    assert main(["refresh", "--reports", str(reports), "--warehouse", str(published)]) == 1
+    assert published.read_bytes() == before

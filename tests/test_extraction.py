@@ -1,0 +1,156 @@
+"""Table-driven extraction tests: realistic sentences written for these tests, not the bundled ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from dagster_project.extraction import DocumentContext, extract_facts
+
+CONTEXT = DocumentContext(province_code="31", year=2023, period="year", doc_type="report")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    expected: dict[str, float]  # metric_code -> value (every fact, nothing else)
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
+    kind: str = "actual"
+
+
+EXAMPLES = {
+    "tasks_breakdown": Example(
+        "Năm 2023, tỉnh được Chính phủ, Thủ tướng Chính phủ giao 152 nhiệm vụ; đã hoàn thành "
+        "đúng hạn 120 nhiệm vụ, hoàn thành nhưng trễ hạn 7 nhiệm vụ, đang thực hiện 25 nhiệm vụ.",
+        {"gov_tasks_assigned": 152, "gov_tasks_completed_on_time": 120,
+         "gov_tasks_completed_late": 7, "gov_tasks_in_progress": 25},
+    ),
+    "tasks_fraction": Example(
+        "Đối với nhiệm vụ Thủ tướng Chính phủ giao, tỉnh đã hoàn thành đúng hạn 45/51 nhiệm vụ.",
+        {"gov_tasks_completed_on_time": 45, "gov_tasks_assigned": 51},
+    ),
+    "procedures_levels": Example(
+        "Hiện nay, toàn tỉnh có 1.874 TTHC, trong đó cấp tỉnh 1.420 TTHC, cấp huyện 289 TTHC, "
+        "cấp xã 165 TTHC.",
+        {"procedures_total": 1874, "procedures_province_level": 1420,
+         "procedures_district_level": 289, "procedures_commune_level": 165},
+    ),
+    "legal_documents_by_level": Example(
+        "Trong năm, HĐND, UBND tỉnh đã ban hành 57 văn bản QPPL cấp tỉnh và 12 văn bản QPPL cấp huyện.",
+        {"legal_docs_issued_province": 57, "legal_docs_issued_district": 12},
+    ),
+    "checked_documents_are_not_issued": Example(
+        "Sở Tư pháp đã tự kiểm tra 40 văn bản QPPL cấp tỉnh.",
+        {},
+    ),
+    "budget_money_units": Example(
+        "Tổng thu ngân sách địa phương đạt 21.350 tỷ đồng.",
+        {"local_budget_revenue_million_vnd": 21_350_000},
+    ),
+    "budget_plan_and_share": Example(
+        "Thu ngân sách nhà nước theo dự toán được giao là 4.200.000 triệu đồng, ước thực hiện cả năm "
+        "đạt 4.410.000 triệu đồng, đạt 105% so với dự toán.",
+        {"state_revenue_plan_million_vnd": 4_200_000, "state_revenue_pct_of_plan": 105},
+    ),
+    "change_is_not_a_level": Example(
+        "Thu ngân sách nhà nước tăng 12% so với dự toán trung ương giao.",
+        {},
+    ),
+    "par_index_score_and_rank": Example(
+        "Chỉ số CCHC năm 2022 của tỉnh đạt 86,12%, xếp thứ 21/63 tỉnh, thành phố.",
+        {"par_index_score": 86.12, "par_index_rank": 21},
+        years={"par_index_score": 2022, "par_index_rank": 2022},
+    ),
+    "par_rank_change_is_ignored": Example(
+        "Chỉ số cải cách hành chính của tỉnh tăng 7 bậc so với năm trước.",
+        {},
+    ),
+    "sipas_after_par": Example(
+        "Chỉ số CCHC đạt 88,40 điểm, xếp thứ 15/63; Chỉ số hài lòng đạt 83,12%, xếp thứ 30/63.",
+        {"par_index_score": 88.40, "par_index_rank": 15, "sipas_score_pct": 83.12,
+         "sipas_rank": 30},
+    ),
+    "regional_rank_is_not_national": Example(
+        "Chỉ số CCHC của tỉnh xếp thứ 3/14 tỉnh khu vực miền núi phía Bắc.",
+        {},
+    ),
+    "dossiers_qualifier": Example(
+        "Các cơ quan đã tiếp nhận hơn 215.300 hồ sơ, tỷ lệ hồ sơ giải quyết đúng hạn đạt 98,5%.",
+        {"dossiers_received": 215_300, "dossiers_on_time_pct": 98.5},
+        qualifiers={"dossiers_received": "more_than", "dossiers_on_time_pct": "exact"},
+    ),
+    "count_in_millions": Example(
+        "Trong năm, toàn tỉnh tiếp nhận 1,2 triệu hồ sơ.",
+        {"dossiers_received": 1_200_000},
+    ),
+    "online_services_breakdown": Example(
+        "Tỉnh cung cấp 1.650 dịch vụ công trực tuyến, gồm 612 DVCTT toàn trình và 1.038 DVCTT một phần.",
+        {"online_services_total": 1650, "online_services_full": 612,
+         "online_services_partial": 1038},
+    ),
+    "prior_year_in_parentheses": Example(
+        "Đã phê duyệt phương án đơn giản hóa 40 TTHC (năm 2022 là 35 TTHC).",
+        {"procedures_simplified": 40},
+        years={"procedures_simplified": 2023},
+    ),
+    "staff_cuts": Example(
+        "Giai đoạn này toàn tỉnh đã giảm 120 biên chế công chức và sắp xếp giảm 35 đơn vị sự nghiệp "
+        "công lập.",
+        {"civil_servant_positions_reduced": 120, "public_service_units_reduced": 35},
+    ),
+    "recruitment_pair": Example(
+        "Có 41 công chức và 230 viên chức được tuyển dụng trong năm.",
+        {"civil_servants_recruited": 41, "public_employees_recruited": 230},
+    ),
+    "document_numbers_are_not_figures": Example(
+        "Thực hiện Quyết định số 1520/QĐ-UBND ngày 12/7/2023 và Nghị quyết 18-NQ/TW, tỉnh tổ chức "
+        "hội nghị; liên hệ 0212 3852 111.",
+        {},
+    ),
+    "target_is_not_actual": Example(
+        "Phấn đấu đến năm 2025, tỷ lệ hồ sơ giải quyết đúng hạn đạt 99%.",
+        {"dossiers_on_time_pct": 99},
+        kind="target",
+    ),
+    "video_and_lgsp": Example(
+        "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
+        "21 hệ thống thông tin.",
+        {"video_conference_points": 156, "lgsp_connected_systems": 21},
+    ),
+}
+
+
+@pytest.mark.parametrize("example", EXAMPLES.values(), ids=EXAMPLES.keys())
+def test_extracts_exactly_the_stated_figures(example: Example) -> None:
+    facts = extract_facts(example.text, CONTEXT)
+    by_metric = {}
+    for fact in facts:
+        if fact.year == CONTEXT.year or fact.metric_code in example.years:
+            by_metric.setdefault(fact.metric_code, fact)
+    assert {m: f.value for m, f in by_metric.items()} == pytest.approx(example.expected)
+    for metric, qualifier in example.qualifiers.items():
+        assert by_metric[metric].qualifier == qualifier
+    for metric, year in example.years.items():
+        assert by_metric[metric].year == year
+    assert {f.fact_kind for f in facts} <= {example.kind}
+
+
+def test_restated_prior_year_becomes_a_fact_of_that_year() -> None:
+    facts = extract_facts("Đã phê duyệt phương án đơn giản hóa 40 TTHC (năm 2022 là 35 TTHC).", CONTEXT)
+    assert {(f.year, f.value) for f in facts} == {(2023, 40), (2022, 35)}
+
+
+def test_spans_point_at_the_figure_in_the_text() -> None:
+    text = "Mở đầu.\nToàn tỉnh có 2.310 TTHC đang thực hiện."
+    (fact,) = extract_facts(text, CONTEXT)
+    assert text[fact.span_start:fact.span_end] == "2.310"
+    assert fact.evidence == "Toàn tỉnh có 2.310 TTHC đang thực hiện."
+    assert fact.rule_id and fact.confidence > 0
+
+
+def test_directive_figures_are_targets() -> None:
+    directive = DocumentContext("12", 2021, "year", "directive")
+    facts = extract_facts("Tỉnh cung cấp 900 dịch vụ công trực tuyến.", directive)
+    assert [f.fact_kind for f in facts] == ["target"]
