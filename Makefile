@@ -39,3 +39,7 @@ test: setup ## Run the test suite
 
 lint: setup ## Lint Python (ruff)
 	$(BIN)/ruff check dagster_project tests
+
+eval: setup ## Extraction precision, recall and F1 against the hand-labelled gold facts
+	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
+		--gold tests/fixtures/gold_bundled.yaml --passages tests/fixtures/labelled_passages.yaml

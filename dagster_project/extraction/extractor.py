@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dagster_project.extraction.numbers import parse_number, scale_value
 from dagster_project.extraction.rules import Rule, Vocabulary, load_vocabulary
@@ -12,6 +13,7 @@ from dagster_project.extraction.text import mask_references, normalize_text, spl
 EXTRACTOR_VERSION = "0.1.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,13 @@ class Fact:
 @dataclass
 class _Sentence:
     text: str  # original
-    masked: str
+    masked: str  # masked and lower-cased, same length
     offset: int
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
 
 
 def extract_facts(
@@ -59,7 +66,9 @@ def extract_facts(
     masked = mask_references(text)
     facts: list[Fact] = []
     for span in split_sentences(text):
-        sentence = _Sentence(text[span.start:span.end], masked[span.start:span.end], span.start)
+        if not _DIGIT.search(masked, span.start, span.end):
+            continue  # masking removed every number: nothing to read here
+        sentence = _Sentence(text[span.start:span.end], _lower(masked[span.start:span.end]), span.start)
         facts.extend(_sentence_facts(sentence, context, vocabulary, masked))
     return facts
 
@@ -68,7 +77,7 @@ def _sentence_facts(
     sentence: _Sentence, context: DocumentContext, vocabulary: Vocabulary, masked_doc: str
 ) -> list[Fact]:
     claimed: dict[tuple[int, int], Fact] = {}
-    for rule in vocabulary.rules:
+    for rule in vocabulary.rules_for(sentence.masked):
         for match in rule.regex.finditer(sentence.masked):
             if not _rule_applies(rule, match, sentence, masked_doc):
                 continue
@@ -101,8 +110,7 @@ def _facts_of_match(
     for index, metric in rule.slots.items():
         if match.group(f"n{index}") is None:
             continue  # an alternative of the pattern that did not match
-        slot_start = match.start(f"q{index}") if match.group(f"q{index}") else match.start(f"n{index}")
-        prefix = sentence.masked[:slot_start]
+        prefix = sentence.masked[: _qualified_start(match, index, sentence, vocabulary)[1]]
         if not rule.allows_change and vocabulary.guards.change_before.search(prefix[-30:]):
             continue
         fact = _make_fact(rule, match, index, metric, sentence, context, vocabulary)
@@ -129,8 +137,7 @@ def _make_fact(
     if unit in ("count", "rank") and value != int(value):
         return None  # a count with a fraction is a misread, not a figure
     start, end = match.span(f"n{index}")
-    qualifier_word = (match.group(f"q{index}") or "").lower()
-    slot_start = match.start(f"q{index}") if qualifier_word else start
+    qualifier_word, slot_start = _qualified_start(match, index, sentence, vocabulary)
     return Fact(
         metric_code=metric,
         value=value,
@@ -147,6 +154,32 @@ def _make_fact(
         confidence=confidence or (0.85 if rule.context else 0.9),
         stated=stated,
     )
+
+
+def _qualified_start(
+    match: re.Match[str], index: str, sentence: _Sentence, vocabulary: Vocabulary
+) -> tuple[str, int]:
+    """The figure's qualifier word ("hơn", "khoảng"…) and where the qualified figure starts."""
+    word = _group(match, f"q{index}")
+    if word:
+        return word, match.start(f"q{index}")
+    start = match.start(f"n{index}")
+    if _group(match, f"q{index}") is None and f"q{index}" not in _group_names(match):
+        before = vocabulary.guards.qualifier_before.search(sentence.masked, max(0, start - 20), start)
+        if before:
+            return before.group(1), before.start(1)
+    return "", start
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    try:
+        return match.group(name)
+    except IndexError:
+        return None
+
+
+def _group_names(match: re.Match[str]) -> dict[str, int]:
+    return match.re.groupindex
 
 
 def _fact_kind(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str:
@@ -166,7 +199,7 @@ def _attribute_year(prefix: str, document_year: int | None, vocabulary: Vocabula
         inside = list(guards.year_mention.finditer(prefix[opened:]))
         if inside:
             return int(inside[-1].group("year"))
-    flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), prefix)
+    flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), prefix) if "(" in prefix else prefix
     for mention in reversed(list(guards.year_mention.finditer(flat))):
         year = int(mention.group("year"))
         if guards.year_ignored_before.search(flat[: mention.start()]):
@@ -184,12 +217,11 @@ def _restatements(
     guards = vocabulary.guards
     rest = sentence.masked[match.end():]
     clause_end = len(rest) if ";" not in rest else rest.index(";")
-    figure_end = match.end("s0") if match.group("s0") else match.end("n0")
+    figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
     unit_tail = re.escape(sentence.masked[figure_end: match.end()].strip())
-    slot = vocabulary.number_slot
     found = []
     for opener, anchored in ((guards.restatement, True), (guards.comparison, False)):
-        pattern = re.compile(opener.pattern + slot + r"\s?" + unit_tail, re.IGNORECASE)
+        pattern = _restatement_pattern(opener.pattern, vocabulary.number_slot, unit_tail)
         hit = pattern.match(rest) if anchored else pattern.search(rest, 0, clause_end)
         if hit is None:
             continue
@@ -203,11 +235,20 @@ def _restatements(
     return found
 
 
+@lru_cache(maxsize=1024)
+def _restatement_pattern(opener: str, slot: str, unit_tail: str) -> re.Pattern[str]:
+    return re.compile(opener + slot + r"\s?" + unit_tail, re.IGNORECASE)
+
+
 class _Shifted:
     """A match on a suffix of the sentence, seen with sentence-relative offsets."""
 
     def __init__(self, match: re.Match[str], shift: int) -> None:
         self._match, self._shift = match, shift
+
+    @property
+    def re(self) -> re.Pattern[str]:
+        return self._match.re
 
     def group(self, name: str) -> str | None:
         return self._match.group(name)

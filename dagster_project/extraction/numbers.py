@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 NUMBER_PATTERN = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?(?:\.\d+)?"
+# The same, after its first digit (so a pattern can start with a bare digit class).
+NUMBER_TAIL = r"\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d*(?:,\d+)?(?:\.\d+)?"
 _THOUSANDS_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 # Scale words after a number, as multipliers of the unit they precede.

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import yaml
 
-from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_PATTERN
+from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "metric_catalog.csv"
-_SLOT = re.compile(r"\{N(?::(?P<metric>[a-z0-9_]+))?\}")
+_SLOT = re.compile(r"\{n(?::(?P<metric>[a-z0-9_]+))?\}")  # {N} after lower-casing
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 
@@ -22,6 +22,7 @@ _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
+    anchors: tuple[str, ...]
     regex: re.Pattern[str]
     slots: dict[str, str]  # regex group suffix -> metric code
     context: re.Pattern[str] | None
@@ -35,6 +36,7 @@ class Rule:
 class Guards:
     qualifiers: dict[str, str]  # word -> qualifier
     qualifier_pattern: str
+    qualifier_before: re.Pattern[str]  # a qualifier ending the text before a figure
     change_before: re.Pattern[str]
     target_in_sentence: re.Pattern[str]
     target_exceptions: re.Pattern[str]
@@ -51,6 +53,15 @@ class Vocabulary:
     guards: Guards
     units: dict[str, str]  # metric code -> catalog unit
     number_slot: str
+    anchors: dict[str, tuple[int, ...]]  # anchor word -> indices of the rules that need it
+
+    def rules_for(self, text: str) -> list[Rule]:
+        """The rules whose anchor words occur in the (lower-cased) text, in priority order."""
+        wanted: set[int] = set()
+        for anchor, indices in self.anchors.items():
+            if anchor in text:
+                wanted.update(indices)
+        return [self.rules[index] for index in sorted(wanted)]
 
 
 def _ci(pattern: str) -> re.Pattern[str]:
@@ -68,6 +79,7 @@ def _load_guards(raw: dict) -> Guards:
     return Guards(
         qualifiers=qualifiers,
         qualifier_pattern="|".join(re.escape(w) for w in words),
+        qualifier_before=_ci(r"(?:^|\W)(" + "|".join(re.escape(w) for w in words) + r")\s+$"),
         change_before=_ci(raw["change_before"]),
         target_in_sentence=_ci(raw["target_in_sentence"]),
         target_exceptions=_ci(raw["target_exceptions"]),
@@ -79,15 +91,18 @@ def _load_guards(raw: dict) -> Guards:
     )
 
 
-def number_slot(qualifier_pattern: str, index: int, denominator: bool = False) -> str:
+def number_slot(qualifier_pattern: str, index: int, denominator: bool = False,
+                qualified: bool = True) -> str:
     """Regex for one figure: optional qualifier word, the number, an optional scale word.
 
-    A figure may follow "/" only as a fraction's denominator ("60/78 nhiệm vụ").
+    The number starts with a digit and then looks behind it, so that a pattern opening with a
+    figure still lets the regex engine jump from digit to digit. A figure may follow "/" only as
+    a fraction's denominator ("60/78 nhiệm vụ").
     """
     not_after = r"[\w§.,]" if denominator else r"[\w§/.,]"
+    qualifier = rf"(?:(?P<q{index}>{qualifier_pattern})\s+)?" if qualified else ""
     return (
-        rf"(?:(?P<q{index}>{qualifier_pattern})\s+)?"
-        rf"(?<!{not_after})(?P<n{index}>{NUMBER_PATTERN})(?![\d§])(?![.,]\d)"
+        rf"{qualifier}(?P<n{index}>\d(?<!{not_after}\d)(?:{NUMBER_TAIL}))(?![\d§])(?![.,]\d)"
         rf"(?:\s(?P<s{index}>{_SCALES})(?!\w))?"
     )
 
@@ -96,6 +111,8 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
     pattern = raw["pattern"]
     for _ in range(3):  # macros may use macros
         pattern = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), pattern)
+    # Rules match lower-cased text: case-sensitive literals let the regex engine skip ahead.
+    pattern = pattern.lower()
     slots: dict[str, str] = {}
 
     def slot(match: re.Match[str]) -> str:
@@ -104,14 +121,19 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
             raise ValueError(f"rule {raw['id']}: unknown metric code {metric!r}")
         index = str(len(slots))
         slots[index] = metric
-        denominator = re.search(r"/(?:\\s\?)?$", match.string[: match.start()]) is not None
-        return number_slot(guards.qualifier_pattern, int(index), denominator)
+        before = match.string[: match.start()]
+        denominator = re.search(r"/(?:\\s\?)?$", before) is not None
+        # A figure opening the pattern has its qualifier before the match: read from the prefix.
+        return number_slot(guards.qualifier_pattern, int(index), denominator, qualified=bool(before))
 
-    regex = _ci(_SLOT.sub(slot, pattern))
+    regex = re.compile(_SLOT.sub(slot, pattern))
     if not slots:
         raise ValueError(f"rule {raw['id']}: pattern has no {{N}} figure")
+    if not raw.get("anchors"):
+        raise ValueError(f"rule {raw['id']}: no anchors (words the pattern needs)")
     return Rule(
         rule_id=raw["id"],
+        anchors=tuple(anchor.lower() for anchor in raw["anchors"]),
         regex=regex,
         slots=slots,
         context=_ci(raw["context"]) if raw.get("context") else None,
@@ -128,4 +150,11 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR, catalog: Path = CATALOG_PA
     guards = _load_guards(yaml.safe_load((directory / "guards.yaml").read_text(encoding="utf-8")))
     raw = yaml.safe_load((directory / "rules.yaml").read_text(encoding="utf-8"))
     rules = tuple(_compile_rule(r, raw["macros"], guards, units) for r in raw["rules"])
-    return Vocabulary(rules, guards, units, number_slot(guards.qualifier_pattern, 0))
+    anchors: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for anchor in rule.anchors:
+            anchors.setdefault(anchor, []).append(index)
+    return Vocabulary(
+        rules, guards, units, number_slot(guards.qualifier_pattern, 0),
+        {anchor: tuple(indices) for anchor, indices in anchors.items()},
+    )

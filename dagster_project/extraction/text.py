@@ -8,25 +8,27 @@ from dataclasses import dataclass
 
 MASK = "§"
 
-# Numbers inside these are identifiers, dates or contacts, never figures. Masking keeps offsets.
-_MASKED = [
-    r"https?://\S+|www\.\S+|\S+@\S+",
-    # Document numbers: 2476/QĐ-UBND, 29/2023/NĐ-CP, 18-NQ/TW, "18, 19-NQ/TW".
-    r"\b\d+(?:\s*,\s*\d+)*-[A-ZĐ]+/[A-ZĐ][\wĐđ-]*",
-    r"\b\d+(?:/\d+)*/[A-ZĐ][\wĐđ/.-]*",
-    r"(?i:\b(?:Nghị quyết|Nghị định|Quyết định|Chỉ thị|Thông tư|Công văn|Kế hoạch|Báo cáo|Luật"
-    r"|Văn bản|Đề án|Chương trình)\s+(?:số\s+)?)\d+\b",
-    r"(?i:\bsố\s*:?\s*)\d+(?=\s*[/-])",
-    # Dates, months and periods: 20/12/2023, 12/2023, 2021-2025, 12:00:00, 9001:2008.
-    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b",
-    r"\b\d{1,2}/\d{4}\b",
-    r"(?i:\b(?:ngày|tháng)\s+)\d{1,2}(?:[/.-]\d{1,2})?(?:[/.-]\d{4})?\b",
-    r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b",
-    r"\b\d{1,4}(?::\d{2,4})+\b",
-    # Phone numbers: 02133 876 650, 0213.3876.650, +84 ...
-    r"(?:\+84|\b0)\d{2,4}[\s.]\d{3}[\s.]\d{3,4}\b",
-]
-_MASK_RE = re.compile("|".join(f"(?:{p})" for p in _MASKED))
+# Numbers that are identifiers, dates or contacts, never figures. Each pattern is tried only where
+# a run of digits starts, which keeps masking cheap on long documents.
+_DIGIT_LED = re.compile(
+    r"\d+(?:\s*,\s*\d+)*-[A-ZĐ]+/[A-ZĐ][\wĐđ-]*"   # 18-NQ/TW, "18, 19-NQ/TW"
+    r"|\d+(?:/\d+)*/[A-ZĐ][\wĐđ/.-]*"               # 2476/QĐ-UBND, 29/2023/NĐ-CP
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b"             # 20/12/2023
+    r"|\d{1,2}/\d{4}\b"                             # 12/2023
+    r"|(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b"      # 2021-2025
+    r"|\d{1,4}(?::\d{2,4})+\b"                      # 12:00:00, 9001:2008
+    r"|(?:84|0)\d{2,4}[\s.]\d{3}[\s.]\d{3,4}\b"      # 02133 876 650
+)
+# Words that make the number after them an identifier or a date: "Nghị quyết số 18", "ngày 15".
+_WORD_LED = re.compile(
+    r"(?:\b(?:nghị quyết|nghị định|quyết định|chỉ thị|thông tư|công văn|kế hoạch|báo cáo|luật"
+    r"|văn bản|đề án|chương trình)\s+(?:số\s+)?|\bsố\s*:?\s*(?=\d+\s*[/-])"
+    r"|\b(?:ngày|tháng)\s+)$",
+    re.IGNORECASE,
+)
+_WORD_LED_NUMBER = re.compile(r"\d+(?:[/.-]\d{1,4}){0,2}\b")
+_RUN_START = re.compile(r"(?<!\d)\d")
+_LINK = re.compile(r"\S*(?:@|://|www\.)\S*")  # e-mail addresses and URLs
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+")
 _ABBREVIATIONS = ("TP.", "Tp.", "TX.", "ThS.", "TS.", "PGS.", "GS.", "St.")
 
@@ -46,7 +48,37 @@ def normalize_text(text: str) -> str:
 
 def mask_references(text: str) -> str:
     """Replace document numbers, dates, phone numbers and URLs with MASK, same length."""
-    return _MASK_RE.sub(lambda m: re.sub(r"\S", MASK, m.group(0)), text)
+    spans = []
+    if "@" in text or "://" in text or "www." in text:
+        spans = [link.span() for link in _LINK.finditer(text) if _RUN_START.search(link.group(0))]
+    for run in _RUN_START.finditer(text):
+        position = run.start()
+        if any(start <= position < end for start, end in spans):
+            continue
+        end = _identifier_end(text, position)
+        if end is not None:
+            spans.append((position, end))
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, end):
+            if not chars[index].isspace():
+                chars[index] = MASK
+    return "".join(chars)
+
+
+def _identifier_end(text: str, position: int) -> int | None:
+    """Where the identifier starting at this digit run ends, or None for a plain number."""
+    if position and text[position - 1].isalnum():
+        return None  # part of a word or code (A1, QĐ2)
+    led = _DIGIT_LED.match(text, position)
+    if led:
+        return led.end()
+    if _WORD_LED.search(text, max(0, position - 40), position):
+        number = _WORD_LED_NUMBER.match(text, position)
+        return number.end() if number else None
+    return None
 
 
 def split_sentences(text: str) -> list[Sentence]:
