@@ -128,7 +128,8 @@ def evaluate_passages(path: Path) -> Evaluation:
 
 
 def report(evaluation: Evaluation, verbose: bool = False) -> str:
-    lines = [f"{evaluation.name}", f"  {'fact table':<18}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}"]
+    header = f"  {'fact table':<18}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}"
+    lines = [evaluation.name, header]
     rows = [*evaluation.by_table.items(), ("overall", evaluation.overall)]
     for table, score in rows:
         lines.append(
