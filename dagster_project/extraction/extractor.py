@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from dagster_project.extraction.attribution import actors, furniture_spans
 from dagster_project.extraction.numbers import parse_number, scale_value
 from dagster_project.extraction.rules import Rule, Vocabulary, load_vocabulary
 from dagster_project.extraction.text import mask_references, normalize_text, split_sentences
@@ -64,10 +65,13 @@ def extract_facts(
     vocabulary = vocabulary or load_vocabulary()
     text = normalize_text(text)
     masked = mask_references(text)
+    furniture = furniture_spans(text, vocabulary.guards.furniture)
     facts: list[Fact] = []
     for span in split_sentences(text):
         if not _DIGIT.search(masked, span.start, span.end):
             continue  # masking removed every number: nothing to read here
+        if any(start <= span.start < end for start, end in furniture):
+            continue
         sentence = _Sentence(text[span.start:span.end], _lower(masked[span.start:span.end]), span.start)
         facts.extend(_sentence_facts(sentence, context, vocabulary, masked))
     return facts
@@ -138,13 +142,16 @@ def _make_fact(
         return None  # a count with a fraction is a misread, not a figure
     start, end = match.span(f"n{index}")
     qualifier_word, slot_start = _qualified_start(match, index, sentence, vocabulary)
+    province = _owner(sentence.text[:slot_start], context, vocabulary)
+    if province == "":
+        return None  # a district's, department's or ministry's figure, not the province's
     return Fact(
         metric_code=metric,
         value=value,
         unit=unit,
         qualifier=guards.qualifiers.get(qualifier_word, "exact"),
         fact_kind=_fact_kind(sentence.masked[:slot_start], context, vocabulary),
-        province_code=context.province_code,
+        province_code=province,
         year=year or _attribute_year(sentence.masked[:start], context.year, vocabulary),
         period=context.period if year is None else "year",
         evidence=sentence.text,
@@ -180,6 +187,14 @@ def _group(match: re.Match[str], name: str) -> str | None:
 
 def _group_names(match: re.Match[str]) -> dict[str, int]:
     return match.re.groupindex
+
+
+def _owner(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str | None:
+    guards = vocabulary.guards
+    generation = 34 if (context.year or 0) > 2025 else 63
+    return actors(generation, guards.local_actor, guards.province_actor).owner(
+        prefix, context.province_code
+    )
 
 
 def _fact_kind(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from dagster_project.extraction.attribution import Furniture
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
@@ -45,6 +46,9 @@ class Guards:
     year_ignored_before: re.Pattern[str]
     restatement: re.Pattern[str]
     comparison: re.Pattern[str]
+    furniture: Furniture
+    local_actor: str
+    province_actor: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,13 @@ def _load_guards(raw: dict) -> Guards:
         year_ignored_before=_ci(raw["year_ignored_before"]),
         restatement=_ci(raw["restatement"]),
         comparison=_ci(raw["comparison"]),
+        furniture=Furniture(
+            heading=re.compile(raw["furniture_heading"], re.IGNORECASE | re.MULTILINE),
+            line=_ci(raw["furniture_line"]),
+            footer=_ci(raw["furniture_footer"]),
+        ),
+        local_actor=raw["local_actor"],
+        province_actor=raw["province_actor"],
     )
 
 

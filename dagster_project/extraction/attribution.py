@@ -1,0 +1,80 @@
+"""Whose figure is it: page furniture to skip, and the province (or district) a clause names."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list item
+
+
+@dataclass(frozen=True)
+class Furniture:
+    heading: re.Pattern[str]
+    line: re.Pattern[str]
+    footer: re.Pattern[str]
+
+
+def furniture_spans(text: str, furniture: Furniture) -> list[tuple[int, int]]:
+    """Character spans of related-news lists, dated list items and footer lines."""
+    spans: list[tuple[int, int]] = []
+    in_list = False
+    offset = 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        if furniture.heading.search(line):
+            in_list = True
+        elif len(line) >= LONG_PARAGRAPH:
+            in_list = False
+        if in_list or furniture.line.search(line) or furniture.footer.search(line):
+            spans.append((start, start + len(line)))
+    return spans
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The named actors of a clause: provinces, and districts, departments or ministries."""
+
+    provinces: re.Pattern[str]
+    codes: dict[str, str]  # alias -> code
+    local: re.Pattern[str]
+    province_words: re.Pattern[str]
+
+    def owner(self, clause: str, document_province: str | None) -> str | None:
+        """The province a figure at the end of `clause` belongs to; "" when it is local."""
+        last_end, owner = -1, document_province
+        for match in self.provinces.finditer(clause):
+            if match.start() > last_end:
+                last_end, owner = match.end(), self.codes[match.group(0)]
+        for match in self.local.finditer(clause):
+            name = match.group("name")
+            if match.start() > last_end and not self.provinces.match(name):
+                last_end, owner = match.end(), ""
+        for match in self.province_words.finditer(clause):
+            if match.start() > last_end:
+                last_end, owner = match.end(), document_province
+        return owner
+
+
+@cache
+def province_aliases(generation: int, reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+    """Province names as written in prose (with diacritics, capitalised) -> code."""
+    aliases: dict[str, str] = {}
+    with (reference_dir / "province_aliases.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            name = row["alias"]
+            if int(row["generation"]) == generation and not name.isascii():
+                aliases[name] = row["province_code"]
+    return aliases
+
+
+@cache
+def actors(generation: int, local: str, province_words: str) -> Actors:
+    codes = province_aliases(generation)
+    names = sorted(codes, key=len, reverse=True)
+    pattern = r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\wÀ-ỹ])"
+    return Actors(re.compile(pattern), codes, re.compile(local), re.compile(province_words))
