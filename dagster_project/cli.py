@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from dagster_project.extraction import DocumentContext, extract_facts, normalize_text
+from dagster_project.extraction import DocumentContext, explain, extract_facts, normalize_text
 from dagster_project.ingest.provinces import province_code
 from dagster_project.settings import load_settings
 from dagster_project.summary import published_summary
@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("--manifest", type=Path, help="manifest CSV giving province/year/period")
     extract.add_argument("--province", help="province name or 2-digit code")
     extract.add_argument("--year", type=int)
+    extract.add_argument("--explain", action="store_true",
+                         help="list every number in the documents and why it was or was not taken")
     args = parser.parse_args(argv)
     if args.command == "refresh":
         return run_refresh(args.reports, args.warehouse)
-    return run_extract(args.files, args.manifest, args.province, args.year)
+    return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
 
 
 def run_refresh(reports: str | None, warehouse: str | None) -> int:
@@ -77,7 +79,8 @@ def _failures(result) -> list[str]:
 
 
 def run_extract(
-    files: list[Path], manifest: Path | None, province: str | None, year: int | None
+    files: list[Path], manifest: Path | None, province: str | None, year: int | None,
+    explain_numbers: bool = False,
 ) -> int:
     entries = _manifest_entries(manifest) if manifest else {}
     if manifest and not files:
@@ -97,9 +100,20 @@ def run_extract(
             print(f"cchc: {path}: cannot read ({error})", file=sys.stderr)
             status = 1
             continue
+        if explain_numbers:
+            print(_explanation(path, text, context))
+            continue
         for fact in extract_facts(text, context):
             print(json.dumps(_fact_json(path, fact), ensure_ascii=False))
     return status
+
+
+def _explanation(path: Path, text: str, context: DocumentContext) -> str:
+    lines = [f"{path}: province {context.province_code}, year {context.year}, period {context.period}"]
+    for item in explain(text, context):
+        mark = "TAKEN" if item.taken else "-"
+        lines.append(f"  {item.span_start:>6}  {item.stated:>14}  {mark:<5}  {item.reason}")
+    return "\n".join(lines)
 
 
 def _manifest_entries(manifest: Path) -> dict[Path, dict[str, str]]:

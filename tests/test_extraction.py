@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from dagster_project.extraction import DocumentContext, extract_facts
+from dagster_project.extraction import DocumentContext, explain, extract_facts
 
 CONTEXT = DocumentContext(province_code="31", year=2023, period="year", doc_type="report")
 
@@ -154,3 +154,35 @@ def test_directive_figures_are_targets() -> None:
     directive = DocumentContext("12", 2021, "year", "directive")
     facts = extract_facts("Tỉnh cung cấp 900 dịch vụ công trực tuyến.", directive)
     assert [f.fact_kind for f in facts] == ["target"]
+
+
+def test_explain_lists_every_number_with_a_reason() -> None:
+    text = "Theo Quyết định số 15/QĐ-UBND, năm 2023 toàn tỉnh có 1.874 TTHC và tăng 12 TTHC."
+    reasons = {item.stated: (item.taken, item.reason) for item in explain(text, CONTEXT)}
+    assert reasons["15"] == (False, "identifier, date or contact (masked)")
+    assert reasons["2023"] == (False, "a year (dates the clause)")
+    assert reasons["1.874"][0] and reasons["1.874"][1].startswith("procedures_total = 1874")
+    assert reasons["12"] == (False, "no rule matched")
+
+
+def test_page_furniture_is_ignored() -> None:
+    page = (
+        "Toàn tỉnh có 1.500 TTHC.\n\nTin liên quan\n\n"
+        "Toàn tỉnh có 1.200 TTHC theo báo cáo quý (12/03/2021 8:00:00 SA)\n"
+        "Điện thoại: 0213 3876 650"
+    )
+    assert [f.value for f in extract_facts(page, CONTEXT)] == [1500]
+
+
+def test_figures_of_a_named_district_or_department_are_not_the_provinces() -> None:
+    assert extract_facts("Huyện Mường Tè đã tiếp nhận 5.210 hồ sơ.", CONTEXT) == []
+    assert extract_facts("Sở Tư pháp đã tiếp nhận 812 hồ sơ.", CONTEXT) == []
+
+
+def test_a_named_province_owns_its_clause() -> None:
+    facts = extract_facts(
+        "Chỉ số CCHC năm 2023 của tỉnh Quảng Ninh đạt 91,27%, xếp thứ 1/63.", CONTEXT
+    )
+    assert {(f.metric_code, f.province_code) for f in facts} == {
+        ("par_index_score", "22"), ("par_index_rank", "22")
+    }

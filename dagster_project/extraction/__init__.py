@@ -3,12 +3,15 @@
 from dagster_project.extraction.extractor import (
     EXTRACTOR_VERSION,
     DocumentContext,
+    Explanation,
     Fact,
+    explain,
     extract_facts,
 )
 from dagster_project.extraction.numbers import parse_number
 from dagster_project.extraction.text import normalize_text
 
 __all__ = [
-    "EXTRACTOR_VERSION", "DocumentContext", "Fact", "extract_facts", "normalize_text", "parse_number",
+    "EXTRACTOR_VERSION", "DocumentContext", "Explanation", "Fact", "explain", "extract_facts",
+    "normalize_text", "parse_number",
 ]

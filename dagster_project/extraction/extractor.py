@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dagster_project.extraction.attribution import actors, furniture_spans
-from dagster_project.extraction.numbers import parse_number, scale_value
-from dagster_project.extraction.rules import Rule, Vocabulary, load_vocabulary
-from dagster_project.extraction.text import mask_references, normalize_text, split_sentences
+from dagster_project.extraction.numbers import NUMBER_PATTERN, parse_number, scale_value
+from dagster_project.extraction.rules import Guards, Rule, Vocabulary, load_vocabulary
+from dagster_project.extraction.text import MASK, mask_references, normalize_text, split_sentences
 
 EXTRACTOR_VERSION = "0.1.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _DIGIT = re.compile(r"\d")
+_YEAR_WORD = re.compile(r"(?i:năm|giai đoạn|đến)\s*$")
+_NUMBER = re.compile(rf"(?<![\d.,])(?:{NUMBER_PATTERN})(?![\d])")
 
 
 @dataclass(frozen=True)
@@ -61,99 +63,163 @@ def extract_facts(
     text: str, context: DocumentContext | None = None, vocabulary: Vocabulary | None = None
 ) -> list[Fact]:
     """Extract every recognised figure. Spans index into `normalize_text(text)`."""
-    context = context or DocumentContext()
-    vocabulary = vocabulary or load_vocabulary()
+    return _extract(normalize_text(text), _Run(context or DocumentContext(), vocabulary))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one number of a document was or was not taken."""
+
+    span_start: int
+    span_end: int
+    stated: str
+    taken: bool
+    reason: str
+
+
+def explain(text: str, context: DocumentContext | None = None) -> list[Explanation]:
+    """Every number in the document, and why it was or was not taken: the vocabulary's review tool."""
     text = normalize_text(text)
+    run = _Run(context or DocumentContext(), None, trace=[])
+    taken = {(f.span_start, f.span_end): f for f in _extract(text, run)}
     masked = mask_references(text)
-    furniture = furniture_spans(text, vocabulary.guards.furniture)
+    furniture = furniture_spans(text, run.vocabulary.guards.furniture)
+    explanations = []
+    for number in _NUMBER.finditer(text):
+        span = number.span()
+        fact = taken.get(span)
+        if fact is not None:
+            reason = f"{fact.metric_code} = {fact.value:g} ({fact.qualifier}, {fact.fact_kind}, " \
+                     f"year {fact.year}, province {fact.province_code}) by rule {fact.rule_id}"
+        elif masked[span[0]] == MASK:
+            reason = "identifier, date or contact (masked)"
+        elif _YEAR_WORD.search(text, max(0, span[0] - 12), span[0]):
+            reason = "a year (dates the clause)"
+        elif any(start <= span[0] < end for start, end in furniture):
+            reason = "page furniture"
+        else:
+            notes = [note for start, end, note in run.trace if start <= span[0] < end]
+            reason = "; ".join(dict.fromkeys(notes)) or "no rule matched"
+        explanations.append(Explanation(*span, number.group(0), fact is not None, reason))
+    return explanations
+
+
+class _Run:
+    """One extraction: the document context, the vocabulary, and optionally a trace of rejections."""
+
+    def __init__(
+        self, context: DocumentContext, vocabulary: Vocabulary | None,
+        trace: list[tuple[int, int, str]] | None = None,
+    ) -> None:
+        self.context = context
+        self.vocabulary = vocabulary or load_vocabulary()
+        self.guards = self.vocabulary.guards
+        self.trace = trace
+        self.masked_doc = ""
+
+    def reject(self, sentence: _Sentence, start: int, end: int, reason: str) -> None:
+        if self.trace is not None:
+            self.trace.append((sentence.offset + start, sentence.offset + end, reason))
+
+
+def _extract(text: str, run: _Run) -> list[Fact]:
+    run.masked_doc = mask_references(text)
+    furniture = furniture_spans(text, run.guards.furniture)
     facts: list[Fact] = []
     for span in split_sentences(text):
-        if not _DIGIT.search(masked, span.start, span.end):
+        if not _DIGIT.search(run.masked_doc, span.start, span.end):
             continue  # masking removed every number: nothing to read here
         if any(start <= span.start < end for start, end in furniture):
             continue
-        sentence = _Sentence(text[span.start:span.end], _lower(masked[span.start:span.end]), span.start)
-        facts.extend(_sentence_facts(sentence, context, vocabulary, masked))
+        masked = _lower(run.masked_doc[span.start:span.end])
+        facts.extend(_sentence_facts(_Sentence(text[span.start:span.end], masked, span.start), run))
     return facts
 
 
-def _sentence_facts(
-    sentence: _Sentence, context: DocumentContext, vocabulary: Vocabulary, masked_doc: str
-) -> list[Fact]:
+def _sentence_facts(sentence: _Sentence, run: _Run) -> list[Fact]:
     claimed: dict[tuple[int, int], Fact] = {}
-    for rule in vocabulary.rules_for(sentence.masked):
+    for rule in run.vocabulary.rules_for(sentence.masked):
         for match in rule.regex.finditer(sentence.masked):
-            if not _rule_applies(rule, match, sentence, masked_doc):
+            if not _rule_applies(rule, match, sentence, run):
                 continue
-            for fact in _facts_of_match(rule, match, sentence, context, vocabulary):
-                claimed.setdefault((fact.span_start, fact.span_end), fact)
+            for fact in _facts_of_match(rule, match, sentence, run):
+                kept = claimed.setdefault((fact.span_start, fact.span_end), fact)
+                if kept is not fact:
+                    run.reject(sentence, fact.span_start - sentence.offset,
+                               fact.span_end - sentence.offset,
+                               f"{rule.rule_id}: lost to earlier rule {kept.rule_id}")
     return sorted(claimed.values(), key=lambda f: f.span_start)
 
 
-def _rule_applies(rule: Rule, match: re.Match[str], sentence: _Sentence, masked_doc: str) -> bool:
+def _rule_applies(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> bool:
+    reason = _rule_rejection(rule, match, sentence, run)
+    if reason:
+        run.reject(sentence, match.start(), match.end(), f"{rule.rule_id}: {reason}")
+    return reason is None
+
+
+def _rule_rejection(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> str | None:
     if rule.exclude and rule.exclude.search(match.group(0)):
-        return False
+        return "excluded phrase in the match"
     clause = sentence.masked[: match.start()]
     if rule.reject_before and rule.reject_before.search(clause[clause.rfind(";") + 1:]):
-        return False
+        return "excluded phrase earlier in the clause"
     if rule.context is None:
-        return True
+        return None
     before = sentence.masked[: match.end()]
     if rule.context_chars:
         start = sentence.offset - rule.context_chars
-        paragraph = masked_doc[max(0, start): sentence.offset]
+        paragraph = run.masked_doc[max(0, start): sentence.offset]
         before = paragraph[paragraph.rfind("\n") + 1:] + " " + before
-    return rule.context.search(before) is not None
+    return None if rule.context.search(before) else "required context missing"
 
 
-def _facts_of_match(
-    rule: Rule, match: re.Match[str], sentence: _Sentence, context: DocumentContext,
-    vocabulary: Vocabulary,
-) -> list[Fact]:
+def _facts_of_match(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> list[Fact]:
     facts = []
     for index, metric in rule.slots.items():
         if match.group(f"n{index}") is None:
             continue  # an alternative of the pattern that did not match
-        prefix = sentence.masked[: _qualified_start(match, index, sentence, vocabulary)[1]]
-        if not rule.allows_change and vocabulary.guards.change_before.search(prefix[-30:]):
+        prefix = sentence.masked[: _qualified_start(match, index, sentence, run.guards)[1]]
+        if not rule.allows_change and run.guards.change_before.search(prefix[-30:]):
+            run.reject(sentence, *match.span(f"n{index}"), f"{rule.rule_id}: a change, not a level")
             continue
-        fact = _make_fact(rule, match, index, metric, sentence, context, vocabulary)
+        fact = _make_fact(rule, match, index, metric, sentence, run)
         if fact is not None:
             facts.append(fact)
     if len(facts) == 1 and len(set(rule.slots.values())) == 1:
-        facts.extend(_restatements(facts[0], rule, match, sentence, context, vocabulary))
+        facts.extend(_restatements(facts[0], rule, match, sentence, run))
     return facts
 
 
 def _make_fact(
-    rule: Rule, match: re.Match[str], index: str, metric: str, sentence: _Sentence,
-    context: DocumentContext, vocabulary: Vocabulary, year: int | None = None,
-    confidence: float | None = None,
+    rule: Rule, match: re.Match[str], index: str, metric: str, sentence: _Sentence, run: _Run,
+    year: int | None = None, confidence: float | None = None,
 ) -> Fact | None:
-    guards = vocabulary.guards
-    unit = vocabulary.units[metric]
+    unit = run.vocabulary.units[metric]
     stated = match.group(f"n{index}")
-    tail = sentence.masked[match.end(f"n{index}"): match.end(f"n{index}") + 30]
+    start, end = match.span(f"n{index}")
+    tail = sentence.masked[end: end + 30]
     value = scale_value(
-        parse_number(stated), unit, match.group(f"s{index}"),
-        in_dong=bool(re.match(r"\s*(?:\w+\s)?đồng", tail, re.IGNORECASE)),
+        parse_number(stated), unit, _group(match, f"s{index}"),
+        in_dong=bool(re.match(r"\s*(?:\w+\s)?đồng", tail)),
     )
     if unit in ("count", "rank") and value != int(value):
-        return None  # a count with a fraction is a misread, not a figure
-    start, end = match.span(f"n{index}")
-    qualifier_word, slot_start = _qualified_start(match, index, sentence, vocabulary)
-    province = _owner(sentence.text[:slot_start], context, vocabulary)
+        run.reject(sentence, start, end, f"{rule.rule_id}: a count with a fraction")
+        return None
+    qualifier_word, slot_start = _qualified_start(match, index, sentence, run.guards)
+    province = _owner(sentence.text[:slot_start], run)
     if province == "":
-        return None  # a district's, department's or ministry's figure, not the province's
+        run.reject(sentence, start, end, f"{rule.rule_id}: a district's, department's or ministry's figure")
+        return None
     return Fact(
         metric_code=metric,
         value=value,
         unit=unit,
-        qualifier=guards.qualifiers.get(qualifier_word, "exact"),
-        fact_kind=_fact_kind(sentence.masked[:slot_start], context, vocabulary),
+        qualifier=run.guards.qualifiers.get(qualifier_word, "exact"),
+        fact_kind=_fact_kind(sentence.masked[:slot_start], run),
         province_code=province,
-        year=year or _attribute_year(sentence.masked[:start], context.year, vocabulary),
-        period=context.period if year is None else "year",
+        year=year or _attribute_year(sentence.masked[:start], run),
+        period=run.context.period if year is None else "year",
         evidence=sentence.text,
         span_start=sentence.offset + start,
         span_end=sentence.offset + end,
@@ -164,51 +230,44 @@ def _make_fact(
 
 
 def _qualified_start(
-    match: re.Match[str], index: str, sentence: _Sentence, vocabulary: Vocabulary
+    match: re.Match[str], index: str, sentence: _Sentence, guards: Guards
 ) -> tuple[str, int]:
     """The figure's qualifier word ("hơn", "khoảng"…) and where the qualified figure starts."""
     word = _group(match, f"q{index}")
     if word:
         return word, match.start(f"q{index}")
     start = match.start(f"n{index}")
-    if _group(match, f"q{index}") is None and f"q{index}" not in _group_names(match):
-        before = vocabulary.guards.qualifier_before.search(sentence.masked, max(0, start - 20), start)
+    if f"q{index}" not in match.re.groupindex:  # a figure opening the pattern
+        before = guards.qualifier_before.search(sentence.masked, max(0, start - 20), start)
         if before:
             return before.group(1), before.start(1)
     return "", start
 
 
 def _group(match: re.Match[str], name: str) -> str | None:
-    try:
-        return match.group(name)
-    except IndexError:
-        return None
+    return match.group(name) if name in match.re.groupindex else None
 
 
-def _group_names(match: re.Match[str]) -> dict[str, int]:
-    return match.re.groupindex
-
-
-def _owner(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str | None:
-    guards = vocabulary.guards
-    generation = 34 if (context.year or 0) > 2025 else 63
-    return actors(generation, guards.local_actor, guards.province_actor).owner(
-        prefix, context.province_code
+def _owner(prefix: str, run: _Run) -> str | None:
+    """The province the clause names before the figure; "" for a district or department."""
+    generation = 34 if (run.context.year or 0) > 2025 else 63
+    return actors(generation, run.guards.local_actor, run.guards.province_actor).owner(
+        prefix, run.context.province_code
     )
 
 
-def _fact_kind(prefix: str, context: DocumentContext, vocabulary: Vocabulary) -> str:
-    guards = vocabulary.guards
+def _fact_kind(prefix: str, run: _Run) -> str:
+    guards = run.guards
     if guards.target_near.search(prefix[-40:]):
         return "target"
     if guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)):
         return "target"
-    return "target" if context.doc_type in TARGET_DOC_TYPES else "actual"
+    return "target" if run.context.doc_type in TARGET_DOC_TYPES else "actual"
 
 
-def _attribute_year(prefix: str, document_year: int | None, vocabulary: Vocabulary) -> int | None:
+def _attribute_year(prefix: str, run: _Run) -> int | None:
     """The year the clause names before the figure, else the document's year."""
-    guards = vocabulary.guards
+    guards, document_year = run.guards, run.context.year
     opened = prefix.rfind("(")
     if opened > prefix.rfind(")"):
         inside = list(guards.year_mention.finditer(prefix[opened:]))
@@ -225,25 +284,26 @@ def _attribute_year(prefix: str, document_year: int | None, vocabulary: Vocabula
 
 
 def _restatements(
-    fact: Fact, rule: Rule, match: re.Match[str], sentence: _Sentence, context: DocumentContext,
-    vocabulary: Vocabulary,
+    fact: Fact, rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run
 ) -> list[Fact]:
     """Figures for another year right after a fact: "(năm 2023 là 31 TTHC)"."""
-    guards = vocabulary.guards
-    rest = sentence.masked[match.end():]
-    clause_end = len(rest) if ";" not in rest else rest.index(";")
+    rest_start = match.end()
+    clause_end = sentence.masked.find(";", rest_start)
+    clause_end = len(sentence.masked) if clause_end < 0 else clause_end
     figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
     unit_tail = re.escape(sentence.masked[figure_end: match.end()].strip())
     found = []
-    for opener, anchored in ((guards.restatement, True), (guards.comparison, False)):
-        pattern = _restatement_pattern(opener.pattern, vocabulary.number_slot, unit_tail)
-        hit = pattern.match(rest) if anchored else pattern.search(rest, 0, clause_end)
+    for opener, anchored in ((run.guards.restatement, True), (run.guards.comparison, False)):
+        pattern = _restatement_pattern(opener.pattern, run.vocabulary.number_slot, unit_tail)
+        if anchored:
+            hit = pattern.match(sentence.masked, rest_start)
+        else:
+            hit = pattern.search(sentence.masked, rest_start, clause_end)
         if hit is None:
             continue
-        shifted = _Sentence(sentence.text, sentence.masked, sentence.offset)
         restated = _make_fact(
-            rule, _Shifted(hit, match.end()), "0", fact.metric_code, shifted, context,
-            vocabulary, year=int(hit.group("year")), confidence=0.8,
+            rule, hit, "0", fact.metric_code, sentence, run,
+            year=int(hit.group("year")), confidence=0.8,
         )
         if restated is not None:
             found.append(restated)
@@ -253,26 +313,3 @@ def _restatements(
 @lru_cache(maxsize=1024)
 def _restatement_pattern(opener: str, slot: str, unit_tail: str) -> re.Pattern[str]:
     return re.compile(opener + slot + r"\s?" + unit_tail, re.IGNORECASE)
-
-
-class _Shifted:
-    """A match on a suffix of the sentence, seen with sentence-relative offsets."""
-
-    def __init__(self, match: re.Match[str], shift: int) -> None:
-        self._match, self._shift = match, shift
-
-    @property
-    def re(self) -> re.Pattern[str]:
-        return self._match.re
-
-    def group(self, name: str) -> str | None:
-        return self._match.group(name)
-
-    def start(self, name: str) -> int:
-        return self._match.start(name) + self._shift
-
-    def end(self, name: str | int = 0) -> int:
-        return self._match.end(name) + self._shift
-
-    def span(self, name: str) -> tuple[int, int]:
-        return self.start(name), self.end(name)
