@@ -44,19 +44,24 @@ class Actors:
     local: re.Pattern[str]
     province_words: re.Pattern[str]
 
-    def owner(self, clause: str, document_province: str | None) -> str | None:
-        """The province a figure at the end of `clause` belongs to; "" when it is local."""
-        last_end, owner = -1, document_province
-        for match in self.provinces.finditer(clause):
-            if match.start() > last_end:
-                last_end, owner = match.end(), self.codes[match.group(0)]
-        for match in self.local.finditer(clause):
-            name = match.group("name")
-            if match.start() > last_end and not self.provinces.match(name):
-                last_end, owner = match.end(), ""
-        for match in self.province_words.finditer(clause):
-            if match.start() > last_end:
-                last_end, owner = match.end(), document_province
+    def mentions(self, sentence: str, document_province: str | None) -> list[tuple[int, str | None]]:
+        """(end, owner) of every actor the sentence names, in order; "" marks a local actor."""
+        found = [(m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)]
+        found += [
+            (m.start(), m.end(), "") for m in self.local.finditer(sentence)
+            if not self.provinces.match(m.group("name"))
+        ]
+        found += [(m.start(), m.end(), document_province) for m in self.province_words.finditer(sentence)]
+        return [(end, owner) for _, end, owner in sorted(found)]
+
+    @staticmethod
+    def owner(mentions: list[tuple[int, str | None]], position: int, default: str | None) -> str | None:
+        """The province a figure at `position` belongs to: the last actor named before it."""
+        owner = default
+        for end, named in mentions:
+            if end > position:
+                break
+            owner = named
         return owner
 
 

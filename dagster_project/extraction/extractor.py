@@ -52,6 +52,7 @@ class _Sentence:
     text: str  # original
     masked: str  # masked and lower-cased, same length
     offset: int
+    actors: list[tuple[int, str | None]] | None = None  # (end, owner) of named actors, on demand
 
 
 def _lower(text: str) -> str:
@@ -170,7 +171,7 @@ def _rule_rejection(rule: Rule, match: re.Match[str], sentence: _Sentence, run: 
     if rule.context_chars:
         start = sentence.offset - rule.context_chars
         paragraph = run.masked_doc[max(0, start): sentence.offset]
-        before = paragraph[paragraph.rfind("\n") + 1:] + " " + before
+        before = paragraph[paragraph.rfind("\n\n") + 1:] + " " + before  # not past a blank line
     return None if rule.context.search(before) else "required context missing"
 
 
@@ -207,7 +208,7 @@ def _make_fact(
         run.reject(sentence, start, end, f"{rule.rule_id}: a count with a fraction")
         return None
     qualifier_word, slot_start = _qualified_start(match, index, sentence, run.guards)
-    province = _owner(sentence.text[:slot_start], run)
+    province = _owner(sentence, slot_start, run)
     if province == "":
         run.reject(sentence, start, end, f"{rule.rule_id}: a district's, department's or ministry's figure")
         return None
@@ -248,12 +249,13 @@ def _group(match: re.Match[str], name: str) -> str | None:
     return match.group(name) if name in match.re.groupindex else None
 
 
-def _owner(prefix: str, run: _Run) -> str | None:
-    """The province the clause names before the figure; "" for a district or department."""
+def _owner(sentence: _Sentence, position: int, run: _Run) -> str | None:
+    """The province the sentence names before the figure; "" for a district or department."""
     generation = 34 if (run.context.year or 0) > 2025 else 63
-    return actors(generation, run.guards.local_actor, run.guards.province_actor).owner(
-        prefix, run.context.province_code
-    )
+    named = actors(generation, run.guards.local_actor, run.guards.province_actor)
+    if sentence.actors is None:
+        sentence.actors = named.mentions(sentence.text, run.context.province_code)
+    return named.owner(sentence.actors, position, run.context.province_code)
 
 
 def _fact_kind(prefix: str, run: _Run) -> str:
