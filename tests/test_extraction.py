@@ -112,6 +112,7 @@ EXAMPLES = {
     "target_is_not_actual": Example(
         "Phấn đấu đến năm 2025, tỷ lệ hồ sơ giải quyết đúng hạn đạt 99%.",
         {"dossiers_on_time_pct": 99},
+        years={"dossiers_on_time_pct": 2025},  # a target keeps its horizon year
         kind="target",
     ),
     "video_and_lgsp": Example(

@@ -37,22 +37,30 @@ def furniture_spans(text: str, furniture: Furniture) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Actors:
-    """The named actors of a clause: provinces, and districts, departments or ministries."""
+    """The named actors of a sentence: provinces, and districts, departments or ministries."""
 
     provinces: re.Pattern[str]
     codes: dict[str, str]  # alias -> code
+    municipalities: frozenset[str]  # codes of centrally-run cities: "thành phố X" is the province
     local: re.Pattern[str]
     province_words: re.Pattern[str]
+    others: re.Pattern[str]
 
     def mentions(self, sentence: str, document_province: str | None) -> list[tuple[int, str | None]]:
-        """(end, owner) of every actor the sentence names, in order; "" marks a local actor."""
+        """(end, owner) of every actor the sentence names, in order; "" marks another actor."""
         found = [(m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)]
-        found += [
-            (m.start(), m.end(), "") for m in self.local.finditer(sentence)
-            if not self.provinces.match(m.group("name"))
-        ]
+        found += [(m.start(), m.end(), "") for m in self.local.finditer(sentence) if self._is_local(m)]
         found += [(m.start(), m.end(), document_province) for m in self.province_words.finditer(sentence)]
+        found += [(m.start(), m.end(), "") for m in self.others.finditer(sentence)]
         return [(end, owner) for _, end, owner in sorted(found)]
+
+    def _is_local(self, match: re.Match[str]) -> bool:
+        """A named district or department; "thành phố Lai Châu" is a city, "thành phố Hà Nội" is not."""
+        province = self.provinces.match(match.group("name"))
+        if province is None:
+            return True
+        is_city = match.group(0).lower().startswith(("thành phố", "tp"))
+        return is_city and self.codes[province.group(0)] not in self.municipalities
 
     @staticmethod
     def owner(mentions: list[tuple[int, str | None]], position: int, default: str | None) -> str | None:
@@ -78,8 +86,19 @@ def province_aliases(generation: int, reference_dir: Path = REFERENCE_DIR) -> di
 
 
 @cache
-def actors(generation: int, local: str, province_words: str) -> Actors:
+def municipalities(generation: int, reference_dir: Path = REFERENCE_DIR) -> frozenset[str]:
+    with (reference_dir / f"provinces_{generation}.csv").open(encoding="utf-8") as handle:
+        return frozenset(
+            row["province_code"] for row in csv.DictReader(handle) if row["unit_type"] == "municipality"
+        )
+
+
+@cache
+def actors(generation: int, local: str, province_words: str, others: str) -> Actors:
     codes = province_aliases(generation)
     names = sorted(codes, key=len, reverse=True)
     pattern = r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\wÀ-ỹ])"
-    return Actors(re.compile(pattern), codes, re.compile(local), re.compile(province_words))
+    return Actors(
+        re.compile(pattern), codes, municipalities(generation), re.compile(local),
+        re.compile(province_words), re.compile(others),
+    )

@@ -165,14 +165,16 @@ def _rule_rejection(rule: Rule, match: re.Match[str], sentence: _Sentence, run: 
     clause = sentence.masked[: match.start()]
     if rule.reject_before and rule.reject_before.search(clause[clause.rfind(";") + 1:]):
         return "excluded phrase earlier in the clause"
+    if rule.not_context and rule.not_context.search(sentence.masked):
+        return "sentence is about something else"
     if rule.context is None:
         return None
-    before = sentence.masked[: match.end()]
+    around = sentence.masked
     if rule.context_chars:
         start = sentence.offset - rule.context_chars
         paragraph = run.masked_doc[max(0, start): sentence.offset]
-        before = paragraph[paragraph.rfind("\n\n") + 1:] + " " + before  # not past a blank line
-    return None if rule.context.search(before) else "required context missing"
+        around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
+    return None if rule.context.search(around) else "required context missing"
 
 
 def _facts_of_match(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> list[Fact]:
@@ -210,16 +212,21 @@ def _make_fact(
     qualifier_word, slot_start = _qualified_start(match, index, sentence, run.guards)
     province = _owner(sentence, slot_start, run)
     if province == "":
-        run.reject(sentence, start, end, f"{rule.rule_id}: a district's, department's or ministry's figure")
+        run.reject(sentence, start, end, f"{rule.rule_id}: not the province's own figure")
         return None
+    is_target = _states_target(sentence.masked[:slot_start], run)
+    future = is_target or metric in run.guards.future_year_metrics
+    year = year or _attribute_year(sentence.masked[:start], run, allow_future=future)
+    if not is_target and run.context.doc_type in TARGET_DOC_TYPES:
+        is_target = year is None or run.context.year is None or year >= run.context.year
     return Fact(
         metric_code=metric,
         value=value,
         unit=unit,
         qualifier=run.guards.qualifiers.get(qualifier_word, "exact"),
-        fact_kind=_fact_kind(sentence.masked[:slot_start], run),
+        fact_kind="target" if is_target else "actual",
         province_code=province,
-        year=year or _attribute_year(sentence.masked[:start], run),
+        year=year,
         period=run.context.period if year is None else "year",
         evidence=sentence.text,
         span_start=sentence.offset + start,
@@ -252,23 +259,31 @@ def _group(match: re.Match[str], name: str) -> str | None:
 def _owner(sentence: _Sentence, position: int, run: _Run) -> str | None:
     """The province the sentence names before the figure; "" for a district or department."""
     generation = 34 if (run.context.year or 0) > 2025 else 63
-    named = actors(generation, run.guards.local_actor, run.guards.province_actor)
+    guards = run.guards
+    named = actors(generation, guards.local_actor, guards.province_actor, guards.other_actor)
     if sentence.actors is None:
         sentence.actors = named.mentions(sentence.text, run.context.province_code)
     return named.owner(sentence.actors, position, run.context.province_code)
 
 
-def _fact_kind(prefix: str, run: _Run) -> str:
+def _states_target(prefix: str, run: _Run) -> bool:
+    """A target or plan ("phấn đấu", "đảm bảo 100%") rather than a result.
+
+    In a directive or plan document, figures about the document's year or later are targets
+    too, while the results of earlier years that it recalls are not (see _make_fact).
+    """
     guards = run.guards
-    if guards.target_near.search(prefix[-40:]):
-        return "target"
-    if guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)):
-        return "target"
-    return "target" if run.context.doc_type in TARGET_DOC_TYPES else "actual"
+    if guards.target_near.search(prefix[-60:]):
+        return True
+    return bool(guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)))
 
 
-def _attribute_year(prefix: str, run: _Run) -> int | None:
-    """The year the clause names before the figure, else the document's year."""
+def _attribute_year(prefix: str, run: _Run, allow_future: bool = False) -> int | None:
+    """The year the clause names before the figure, else the document's year.
+
+    A later year than the document's is a horizon ("đến năm 2025"), not the figure's year,
+    except for targets and plan figures (`allow_future`).
+    """
     guards, document_year = run.guards, run.context.year
     opened = prefix.rfind("(")
     if opened > prefix.rfind(")"):
@@ -280,7 +295,7 @@ def _attribute_year(prefix: str, run: _Run) -> int | None:
         year = int(mention.group("year"))
         if guards.year_ignored_before.search(flat[: mention.start()]):
             continue
-        if document_year is None or year <= document_year:
+        if allow_future or document_year is None or year <= document_year:
             return year
     return document_year
 
@@ -293,7 +308,9 @@ def _restatements(
     clause_end = sentence.masked.find(";", rest_start)
     clause_end = len(sentence.masked) if clause_end < 0 else clause_end
     figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
-    unit_tail = re.escape(sentence.masked[figure_end: match.end()].strip())
+    # The restated figure repeats the first word of the unit: "24 TTHC (năm 2023 là 31 TTHC)".
+    tail = sentence.masked[figure_end: match.end()].split()
+    unit_tail = re.escape(tail[0]) if tail else ""
     found = []
     for opener, anchored in ((run.guards.restatement, True), (run.guards.comparison, False)):
         pattern = _restatement_pattern(opener.pattern, run.vocabulary.number_slot, unit_tail)

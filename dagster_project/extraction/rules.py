@@ -27,6 +27,7 @@ class Rule:
     regex: re.Pattern[str]
     slots: dict[str, str]  # regex group suffix -> metric code
     context: re.Pattern[str] | None
+    not_context: re.Pattern[str] | None
     context_chars: int
     exclude: re.Pattern[str] | None
     reject_before: re.Pattern[str] | None
@@ -49,6 +50,8 @@ class Guards:
     furniture: Furniture
     local_actor: str
     province_actor: str
+    other_actor: str
+    future_year_metrics: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ def _load_guards(raw: dict) -> Guards:
         ),
         local_actor=raw["local_actor"],
         province_actor=raw["province_actor"],
+        other_actor=raw["other_actor"],
+        future_year_metrics=frozenset(raw["future_year_metrics"]),
     )
 
 
@@ -119,11 +124,16 @@ def number_slot(qualifier_pattern: str, index: int, denominator: bool = False,
 
 
 def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict[str, str]) -> Rule:
-    pattern = raw["pattern"]
-    for _ in range(3):  # macros may use macros
-        pattern = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), pattern)
+    def expand(text: str) -> str:
+        for _ in range(3):  # macros may use macros
+            text = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), text)
+        return text
+
+    def optional(key: str) -> re.Pattern[str] | None:
+        return _ci(expand(raw[key])) if raw.get(key) else None
+
     # Rules match lower-cased text: case-sensitive literals let the regex engine skip ahead.
-    pattern = pattern.lower()
+    pattern = expand(raw["pattern"]).lower()
     slots: dict[str, str] = {}
 
     def slot(match: re.Match[str]) -> str:
@@ -147,10 +157,11 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
         anchors=tuple(anchor.lower() for anchor in raw["anchors"]),
         regex=regex,
         slots=slots,
-        context=_ci(raw["context"]) if raw.get("context") else None,
+        context=optional("context"),
+        not_context=optional("not_context"),
         context_chars=int(raw.get("context_chars", 0)),
-        exclude=_ci(raw["exclude"]) if raw.get("exclude") else None,
-        reject_before=_ci(raw["reject_before"]) if raw.get("reject_before") else None,
+        exclude=optional("exclude"),
+        reject_before=optional("reject_before"),
         allows_change=bool(raw.get("change", False)),
     )
 

@@ -1,20 +1,33 @@
-"""Blocking checks: Great Expectations suites run on pandas frames read from the marts.
+"""Blocking checks: Great Expectations suites run on pandas frames read from the build.
 
-GX's SQL datasource does not work with DuckDB, so each table is read into pandas first.
+GX's SQL datasource does not work with DuckDB, so each table or derived frame is read into pandas
+first. A mart's own suite (expectations/<table>.json) is its asset check `great_expectations`;
+the reconciliation suites (expectations/reconciliation/) are checks of fct_report_facts.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from dagster_project.quality.catalog import load_catalog
-from dagster_project.quality.suites import ephemeral_context, import_gx, load_suites
+from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
+from dagster_project.quality.suites import (
+    RECONCILIATION_DIR,
+    ephemeral_context,
+    import_gx,
+    load_suite,
+    load_suites,
+    validate_frame,
+)
 
 if TYPE_CHECKING:
-    import duckdb
     from great_expectations import ExpectationSuite
 
+MART_CHECK = "great_expectations"
 SAMPLE_SIZE = 5  # failing values quoted per message
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
 PARAMETERS = ("min_value", "max_value", "value", "regex")
@@ -22,39 +35,65 @@ PARAMETERS = ("min_value", "max_value", "value", "regex")
 
 @dataclass
 class CheckResult:
-    check_name: str
-    table_name: str
+    check_name: str  # the asset check: MART_CHECK or a reconciliation's name
+    table_name: str  # the asset it belongs to
     passed: bool
     failures: list[str] = field(default_factory=list)
     observed: dict[str, Any] = field(default_factory=dict)
+    validation: Any = None  # the GX validation result (for Data Docs); None if it could not run
 
 
 def run_blocking_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Every mart suite, then the reconciliations."""
+    return [*run_mart_checks(con), *run_reconciliation_checks(con)]
+
+
+def run_mart_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """Validate every mart that has a suite in expectations/; one result per suite."""
     gx = import_gx()
     source = ephemeral_context(gx).data_sources.add_pandas("marts")
-    return [_validate(source, con, suite) for suite in load_suites(gx, load_catalog())]
+    return [_validate_mart(source, con, suite) for suite in load_suites(gx, load_catalog())]
 
 
-def _validate(source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite) -> CheckResult:
+def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """No fact lost between raw.facts, fct_report_facts and the wide tables."""
+    gx = import_gx()
+    source = ephemeral_context(gx).data_sources.add_pandas("reconciliations")
+    return [
+        _reconcile(source, con, load_suite(gx, RECONCILIATION_DIR / f"{check.name}.json"), check)
+        for check in RECONCILIATIONS
+    ]
+
+
+def _validate_mart(source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite) -> CheckResult:
     table = suite.name
-    check_name = f"gx_{table}"
     if not _table_exists(con, table):
-        return CheckResult(check_name, table, False, [f"table main.{table} does not exist"])
+        return CheckResult(MART_CHECK, table, False, [f"table main.{table} does not exist"])
     frame = con.sql(f'select * from main."{table}"').df()
-    batch = (
-        source.add_dataframe_asset(table)
-        .add_batch_definition_whole_dataframe("whole table")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    outcome = batch.validate(suite, result_format=RESULT_FORMAT)
-    failures = [describe_failure(table, result) for result in outcome.results if not result.success]
+    outcome = validate_frame(source, table, frame, suite, RESULT_FORMAT)
+    return _check_result(MART_CHECK, table, table, outcome, len(frame))
+
+
+def _reconcile(
+    source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite, check: Reconciliation
+) -> CheckResult:
+    try:
+        frame = check.frame(con, load_catalog())
+    except duckdb.Error as error:
+        return CheckResult(check.name, RECONCILED_TABLE, False, [f"could not read: {error}"])
+    result_format = {**RESULT_FORMAT, "unexpected_index_column_names": list(check.key_columns)}
+    outcome = validate_frame(source, check.name, frame, suite, result_format)
+    return _check_result(check.name, RECONCILED_TABLE, check.name, outcome, len(frame))
+
+
+def _check_result(check_name: str, table: str, frame_name: str, outcome: Any, rows: int) -> CheckResult:
+    failures = [describe_failure(frame_name, result) for result in outcome.results if not result.success]
     observed = {
-        "rows": len(frame),
+        "rows": rows,
         "expectations": outcome.statistics["evaluated_expectations"],
         "failed_expectations": outcome.statistics["unsuccessful_expectations"],
     }
-    return CheckResult(check_name, table, outcome.success, failures, observed)
+    return CheckResult(check_name, table, outcome.success, failures, observed, outcome)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -76,9 +115,13 @@ def describe_failure(table: str, result: Any) -> str:
         return f"{head}: could not run: {'; '.join(errors)}"
     details = result.result
     if "unexpected_count" in details:
-        values = ", ".join(_show(value) for value in details["partial_unexpected_list"])
+        # With key columns, GX quotes the failing rows by key rather than the bare values.
+        keyed = details.get("unexpected_index_column_names")
+        examples = details["partial_unexpected_index_list" if keyed else "partial_unexpected_list"]
+        values = ", ".join(_show(value) for value in examples)
+        noun = "rows" if keyed else "values"
         return (
-            f"{head}: {details['unexpected_count']} of {details['element_count']} values fail,"
+            f"{head}: {details['unexpected_count']} of {details['element_count']} {noun} fail,"
             f" e.g. {values}"
         )
     return f"{head}: observed {_show(details.get('observed_value'))}"
@@ -112,10 +155,14 @@ def _exception_messages(info: dict[str, Any]) -> list[str]:
 
 
 def _show(value: Any) -> str:
-    """Plain Python rendering of numpy scalars and tuples: 120 rather than np.float64(120.0)."""
+    """Plain Python rendering of numpy scalars, tuples and rows: 120 rather than np.float64(120.0)."""
     if isinstance(value, tuple):
         return f"({', '.join(_show(item) for item in value)})"
+    if isinstance(value, dict):
+        return f"({', '.join(f'{key}={_show(item)}' for key, item in value.items())})"
     value = value.item() if hasattr(value, "item") else value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return f"'{value}'" if isinstance(value, str) else str(value)

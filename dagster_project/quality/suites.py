@@ -1,20 +1,28 @@
-"""Great Expectations suites: JSON files in expectations/ plus column rules from the catalog."""
+"""Great Expectations suites: JSON files in expectations/ plus column rules from the catalog.
+
+expectations/*.json validate the marts (one suite per table), expectations/reconciliation/ and
+expectations/findings/ validate frames derived from them (see reconciliation.py and rules.py).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dagster_project.quality.catalog import REPO_ROOT, Metric
 
 if TYPE_CHECKING:
+    import pandas as pd
     from great_expectations import ExpectationSuite
+    from great_expectations.core import ExpectationSuiteValidationResult
     from great_expectations.data_context import EphemeralDataContext
     from great_expectations.expectations.expectation import Expectation
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+RECONCILIATION_DIR = EXPECTATIONS_DIR / "reconciliation"
+FINDINGS_DIR = EXPECTATIONS_DIR / "findings"
 
 # Value bounds per catalog unit; None leaves that side open.
 UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
@@ -56,10 +64,10 @@ def load_suites(
     gx: ModuleType, catalog: list[Metric], directory: Path = EXPECTATIONS_DIR
 ) -> list[ExpectationSuite]:
     """One suite per JSON file; a suite is named after the mart table it validates."""
-    return [_load_suite(gx, path, catalog) for path in sorted(directory.glob("*.json"))]
+    return [load_suite(gx, path, catalog) for path in sorted(directory.glob("*.json"))]
 
 
-def _load_suite(gx: ModuleType, path: Path, catalog: list[Metric]) -> ExpectationSuite:
+def load_suite(gx: ModuleType, path: Path, catalog: list[Metric] | None = None) -> ExpectationSuite:
     from great_expectations.core.expectation_suite import ExpectationSuiteSchema
 
     data = ExpectationSuiteSchema().loads(path.read_text(encoding="utf-8"))
@@ -67,9 +75,21 @@ def _load_suite(gx: ModuleType, path: Path, catalog: list[Metric]) -> Expectatio
     # GX only logs an expectation it cannot build; a silently shorter suite must not pass.
     if len(suite.expectations) != len(data["expectations"]):
         raise ValueError(f"{path.name}: some expectations could not be built (see the log)")
-    for expectation in catalog_expectations(gx, catalog, suite.name):
+    for expectation in catalog_expectations(gx, catalog or [], suite.name):
         suite.add_expectation(expectation)
     return suite
+
+
+def validate_frame(
+    source: Any, name: str, frame: pd.DataFrame, suite: ExpectationSuite, result_format: dict
+) -> ExpectationSuiteValidationResult:
+    """Validate a suite on a whole pandas frame, registered in the source as asset `name`."""
+    batch = (
+        source.add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe("whole frame")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    return batch.validate(suite, result_format=result_format)
 
 
 def catalog_expectations(
