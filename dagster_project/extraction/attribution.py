@@ -48,8 +48,12 @@ class Actors:
 
     def mentions(self, sentence: str, document_province: str | None) -> list[tuple[int, str | None]]:
         """(end, owner) of every actor the sentence names, in order; "" marks another actor."""
-        found = [(m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)]
-        found += [(m.start(), m.end(), "") for m in self.local.finditer(sentence) if self._is_local(m)]
+        local = [m.span() for m in self.local.finditer(sentence) if self._is_local(m)]
+        found = [
+            (m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)
+            if not any(start <= m.start() < end for start, end in local)  # "thành phố Lai Châu"
+        ]
+        found += [(start, end, "") for start, end in local]
         found += [(m.start(), m.end(), document_province) for m in self.province_words.finditer(sentence)]
         found += [(m.start(), m.end(), "") for m in self.others.finditer(sentence)]
         return [(end, owner) for _, end, owner in sorted(found)]

@@ -215,9 +215,11 @@ def _make_fact(
         run.reject(sentence, start, end, f"{rule.rule_id}: not the province's own figure")
         return None
     is_target = _states_target(sentence.masked[:slot_start], run)
-    future = is_target or metric in run.guards.future_year_metrics
+    is_plan = metric in run.guards.plan_metrics
+    in_target_document = run.context.doc_type in TARGET_DOC_TYPES
+    future = is_target or is_plan or in_target_document
     year = year or _attribute_year(sentence.masked[:start], run, allow_future=future)
-    if not is_target and run.context.doc_type in TARGET_DOC_TYPES:
+    if not is_target and in_target_document and not is_plan:
         is_target = year is None or run.context.year is None or year >= run.context.year
     return Fact(
         metric_code=metric,

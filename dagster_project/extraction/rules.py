@@ -51,7 +51,7 @@ class Guards:
     local_actor: str
     province_actor: str
     other_actor: str
-    future_year_metrics: frozenset[str]
+    plan_metrics: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _load_guards(raw: dict) -> Guards:
         local_actor=raw["local_actor"],
         province_actor=raw["province_actor"],
         other_actor=raw["other_actor"],
-        future_year_metrics=frozenset(raw["future_year_metrics"]),
+        plan_metrics=frozenset(raw["plan_metrics"]),
     )
 
 

@@ -1,0 +1,462 @@
+"""Consistency rules: the frames the findings suites in expectations/findings/ validate.
+
+A rule turns published figures into one row per comparison, with the columns its suite compares
+(gap, deviation and tolerance, factor), and words a row the suite rejects as a Problem. The
+arithmetic is here; what counts as consistent is the suite's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import duckdb
+
+FLOAT_NOISE = 1e-9
+OFFICIAL_TABLES = {"ref_par_index": "PAR INDEX", "ref_sipas": "SIPAS"}  # document_id -> name
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule found in one frame row, before the source sentences are attached."""
+
+    check_name: str
+    table_name: str
+    province_id: str
+    period_id: str
+    subject: str  # what the issue is about (province-period, fact): keeps its id stable
+    metrics: tuple[str, ...]
+    observed_values: str  # 'metric=value; ...'
+    expected_value: float
+    observed_value: float
+    message: str
+    fact_ids: tuple[str, ...]  # the facts quoted as evidence
+
+
+@dataclass(frozen=True)
+class Base:
+    """One way to recompute a reported share: numerator / sum of denominator columns."""
+
+    label: str
+    numerator: str
+    denominator: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.numerator, *self.denominator)
+
+    def share(self, frame: pd.DataFrame) -> pd.Series:
+        """Percentage per row; missing where a figure is missing or the base is zero."""
+        denominator = sum(frame[column] for column in self.denominator)
+        return 100 * frame[self.numerator] / denominator.where(denominator != 0)
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """Parts that must add up to a total.
+
+    Parts above the total contradict it; so do all parts stated and not adding up. Parts short
+    of the total with some part unstated are an incomplete breakdown, which needs two stated
+    parts: one part alone ("of which 1,612 at province level") is a subset, not a breakdown.
+    """
+
+    suite: ClassVar[str] = "parts_against_total"
+    name: str
+    table_name: str
+    label: str
+    total: str
+    parts: tuple[str, ...]
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = read_wide(con, self.table_name, (self.total, *self.parts))
+        parts = frame[list(self.parts)]
+        stated = parts.notna().sum(axis=1)
+        frame["parts_sum"] = parts.sum(axis=1)
+        frame["gap"] = frame[self.total] - frame["parts_sum"]
+        frame["breakdown"] = np.select(
+            [stated == len(self.parts), stated >= 2], ["full", "partial"], "subset"
+        )
+        return frame[frame[self.total].notna() & (stated > 0)].reset_index(drop=True)
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        stated = [part for part in self.parts if pd.notna(row[part])]
+        unstated = [part for part in self.parts if part not in stated]
+        total = f"{self.total} = {fmt(row[self.total])}"
+        if row["gap"] < 0:
+            text = f"exceeds {total}"
+        elif kind == "contradiction":
+            text = f"differs from {total}"
+        else:
+            text = f"falls short of {total}; not stated: {', '.join(unstated)}"
+        addition = f"{' + '.join(fmt(row[part]) for part in stated)} = {fmt(row['parts_sum'])}"
+        heading = kind.replace("_", " ").capitalize()
+        return wide_problem(
+            f"{self.name}_{kind}",
+            self.table_name,
+            row,
+            (self.total, *stated),
+            expected=row[self.total],
+            observed=row["parts_sum"],
+            message=f"{heading}: {self.label}: {addition} {text}.",
+        )
+
+
+@dataclass(frozen=True)
+class ShareRule:
+    """A reported percentage that must match one of its bases within its stated precision."""
+
+    suite: ClassVar[str] = "share_against_base"
+    name: str
+    table_name: str
+    share: str
+    bases: tuple[Base, ...]
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        columns = unique((self.share, *(c for base in self.bases for c in base.columns)))
+        frame = read_wide(con, self.table_name, columns)
+        for base in self.bases:
+            frame[base.label] = base.share(frame)
+        recomputed = frame[[base.label for base in self.bases]]
+        frame["deviation"] = recomputed.sub(frame[self.share], axis=0).abs().min(axis=1)
+        frame = frame[frame["deviation"].notna()].reset_index(drop=True)
+        frame["tolerance"] = tolerances(frame[self.share])
+        return frame
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        reported = row[self.share]
+        recomputed = {base: row[base.label] for base in self.bases if pd.notna(row[base.label])}
+        closest = min(recomputed, key=lambda base: abs(reported - recomputed[base]))
+        workings = "; ".join(
+            f"{base.label}: {fmt(row[base.numerator])} / "
+            f"{fmt(sum(row[c] for c in base.denominator))} = {share:.2f}%"
+            for base, share in recomputed.items()
+        )
+        return wide_problem(
+            f"{self.name}_{kind}",
+            self.table_name,
+            row,
+            unique((self.share, *(c for base in recomputed for c in base.columns))),
+            expected=round(recomputed[closest], 6),
+            observed=reported,
+            message=(
+                f"Contradiction: {self.share} is reported as {fmt(reported)}% but {workings}"
+                f" (tolerance ±{row['tolerance']:.3g} pp for the stated precision)."
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SharesSumRule:
+    """Two shares of one base that split it, as on time and late split the completed tasks.
+
+    They add up to 100 when the first share is of the whole they split (`whole`, worked out from
+    the counts as the share check does); of a larger base (all assigned tasks) or of an unknown
+    one they add up to at most 100. Each share may be off by the rounding of its precision.
+    """
+
+    suite: ClassVar[str] = "shares_add_up"
+    name: str
+    table_name: str
+    shares: tuple[str, str]
+    whole: Base
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = read_wide(con, self.table_name, unique((*self.shares, *self.whole.columns)))
+        frame = frame[frame[list(self.shares)].notna().all(axis=1)].reset_index(drop=True)
+        first = frame[self.shares[0]]
+        frame["share_sum"] = frame[list(self.shares)].sum(axis=1)
+        frame["excess"] = frame["share_sum"] - 100
+        frame["deviation"] = frame["excess"].abs()
+        frame["tolerance"] = tolerances(first) + tolerances(frame[self.shares[1]])
+        frame["share_of_whole"] = self.whole.share(frame)
+        frame["splits_whole"] = (frame["share_of_whole"] - first).abs() <= tolerances(first)
+        return frame
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        addition = (
+            f"{' + '.join(self.shares)} = {' + '.join(fmt(row[s]) for s in self.shares)}"
+            f" = {fmt(row['share_sum'])}%"
+        )
+        if row["splits_whole"]:
+            whole = f"{self.whole.label} = {row['share_of_whole']:.2f}%"
+            text = f"but as shares of the completed tasks ({whole}) they add up to 100"
+        else:
+            text = "more than 100"
+        return wide_problem(
+            f"{self.name}_{kind}",
+            self.table_name,
+            row,
+            unique((*self.shares, *(c for c in self.whole.columns if pd.notna(row[c])))),
+            expected=100,
+            observed=row["share_sum"],
+            message=(
+                f"Contradiction: {addition}, {text}"
+                f" (tolerance ±{row['tolerance']:.3g} pp for the stated precisions)."
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class OfficialTableRule:
+    """A figure a report states against the official table (PAR INDEX, SIPAS) for the same
+    province, year and metric. Every exact actual fact is compared, selected or not: the table
+    wins the selection. A qualified figure ("hơn", "khoảng") is a bound, not a restatement."""
+
+    suite: ClassVar[str] = "report_against_official"
+    name: str = "report_vs_official_table"
+    table_name: str = "fct_report_facts"
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = con.execute(
+            """
+            select report.fact_id, official.fact_id as official_fact_id, report.province_id,
+                report.period_id, report.metric_code, report.document_id,
+                official.document_id as official_document_id,
+                report.value as stated_value, official.value as official_value
+            from main.fct_report_facts as report
+            join main.fct_report_facts as official
+                on report.province_id = official.province_id
+                and report.period_id = official.period_id
+                and report.metric_code = official.metric_code
+            where list_contains($official, official.document_id)
+                and not list_contains($official, report.document_id)
+                and report.fact_kind = 'actual' and report.qualifier = 'exact'
+            order by report.fact_id, official.fact_id
+            """,
+            {"official": list(OFFICIAL_TABLES)},
+        ).df()
+        frame["deviation"] = (frame["stated_value"] - frame["official_value"]).abs()
+        frame["tolerance"] = np.maximum(
+            tolerances(frame["stated_value"]), tolerances(frame["official_value"])
+        )
+        return frame
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        metric, stated, official = row["metric_code"], row["stated_value"], row["official_value"]
+        table = OFFICIAL_TABLES[row["official_document_id"]]
+        return Problem(
+            check_name=f"{self.name}_{kind}",
+            table_name=self.table_name,
+            province_id=row["province_id"],
+            period_id=row["period_id"],
+            subject=row["fact_id"],
+            metrics=(metric,),
+            observed_values=(
+                f"{metric}={fmt(stated)} ({row['document_id']});"
+                f" {metric}={fmt(official)} ({row['official_document_id']})"
+            ),
+            expected_value=official,
+            observed_value=stated,
+            message=(
+                f"Contradiction: the report states {metric} = {fmt(stated)} but the official"
+                f" {table} table has {fmt(official)}"
+                f" (tolerance ±{row['tolerance']:.3g} for the stated precision)."
+            ),
+            fact_ids=(row["fact_id"], row["official_fact_id"]),
+        )
+
+
+@dataclass(frozen=True)
+class YearOverYearRule:
+    """A published count or amount against the same province, metric and period a year before.
+
+    A change from or to zero has no factor and is left out.
+    """
+
+    suite: ClassVar[str] = "year_over_year"
+    name: str = "year_over_year"
+    units: tuple[str, ...] = ("count", "million_vnd")
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return con.execute(
+            """
+            with facts as (
+                select * from main.fct_report_facts
+                where is_selected and province_id is not null and list_contains($units, unit)
+                    and value > 0
+            )
+            select this_year.fact_id, last_year.fact_id as previous_fact_id,
+                'fct_' || this_year.fact_table as table_name, this_year.province_id,
+                this_year.period_id, last_year.period_id as previous_period_id,
+                this_year.metric_code, last_year.value as previous_value, this_year.value,
+                greatest(this_year.value / last_year.value, last_year.value / this_year.value)
+                    as factor
+            from facts as this_year
+            join facts as last_year
+                on this_year.province_id = last_year.province_id
+                and this_year.metric_code = last_year.metric_code
+                and this_year.period_code = last_year.period_code
+                and this_year.year = last_year.year + 1
+            order by this_year.fact_id
+            """,
+            {"units": list(self.units)},
+        ).df()
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        metric, before, now = row["metric_code"], row["previous_value"], row["value"]
+        return Problem(
+            check_name=f"{self.name}_{kind}",
+            table_name=row["table_name"],
+            province_id=row["province_id"],
+            period_id=row["period_id"],
+            subject=f"{row['province_id']}|{row['period_id']}|{metric}",
+            metrics=(metric,),
+            observed_values=(
+                f"{metric} {row['previous_period_id']}={fmt(before)};"
+                f" {metric} {row['period_id']}={fmt(now)}"
+            ),
+            expected_value=before,
+            observed_value=now,
+            message=(
+                f"Implausible jump: {metric} is {fmt(before)} in {row['previous_period_id']} and"
+                f" {fmt(now)} in {row['period_id']}, a factor of {row['factor']:.1f}."
+            ),
+            fact_ids=(row["previous_fact_id"], row["fact_id"]),
+        )
+
+
+ON_TIME = "gov_tasks_completed_on_time"
+LATE = "gov_tasks_completed_late"
+OF_COMPLETED = "(on time + late)"
+
+RULES = (
+    SumRule(
+        "procedures_by_level",
+        "fct_procedures",
+        "procedures by level (province + district + commune)",
+        "procedures_total",
+        ("procedures_province_level", "procedures_district_level", "procedures_commune_level"),
+    ),
+    SumRule(
+        "tasks_by_status",
+        "fct_tasks",
+        "assigned tasks by status (on time + late + in progress + overdue)",
+        "gov_tasks_assigned",
+        (ON_TIME, LATE, "gov_tasks_in_progress", "gov_tasks_overdue"),
+    ),
+    ShareRule(
+        "state_revenue_pct_of_plan",
+        "fct_budget",
+        "state_revenue_pct_of_plan",
+        (Base("revenue / plan", "state_revenue_million_vnd", ("state_revenue_plan_million_vnd",)),),
+    ),
+    ShareRule(
+        "public_investment_disbursed_pct",
+        "fct_budget",
+        "public_investment_disbursed_pct",
+        (
+            Base(
+                "disbursed / plan",
+                "public_investment_disbursed_million_vnd",
+                ("public_investment_plan_million_vnd",),
+            ),
+        ),
+    ),
+    # Reports state task shares of either base: all assigned tasks, or the completed ones.
+    ShareRule(
+        "gov_tasks_completed_on_time_pct",
+        "fct_tasks",
+        "gov_tasks_completed_on_time_pct",
+        (
+            Base("on time / assigned", ON_TIME, ("gov_tasks_assigned",)),
+            Base(f"on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE)),
+        ),
+    ),
+    ShareRule(
+        "gov_tasks_completed_late_pct",
+        "fct_tasks",
+        "gov_tasks_completed_late_pct",
+        (
+            Base("late / assigned", LATE, ("gov_tasks_assigned",)),
+            Base(f"late / {OF_COMPLETED}", LATE, (ON_TIME, LATE)),
+        ),
+    ),
+    SharesSumRule(
+        "gov_task_shares_sum",
+        "fct_tasks",
+        ("gov_tasks_completed_on_time_pct", "gov_tasks_completed_late_pct"),
+        Base(f"completed tasks, on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE)),
+    ),
+    OfficialTableRule(),
+    YearOverYearRule(),
+)
+
+
+def read_wide(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """A wide mart's rows with the given metrics as doubles and `fact_ids`: the selected facts
+    behind those cells, in column order (the evidence a finding quotes)."""
+    selected = ", ".join(f'cast(wide."{column}" as double) as "{column}"' for column in columns)
+    return con.execute(
+        f"""
+        select wide.province_period_id, wide.province_id, wide.period_id, {selected},
+            (
+                select list(facts.fact_id order by list_position($columns, facts.metric_code))
+                from main.fct_report_facts as facts
+                where facts.is_selected
+                    and facts.province_id = wide.province_id
+                    and facts.period_id = wide.period_id
+                    and list_contains($columns, facts.metric_code)
+            ) as fact_ids
+        from main."{table}" as wide
+        order by wide.province_period_id
+        """,
+        {"columns": list(columns)},
+    ).df()
+
+
+def wide_problem(
+    check_name: str,
+    table: str,
+    row: pd.Series,
+    metrics: tuple[str, ...],
+    expected: float,
+    observed: float,
+    message: str,
+) -> Problem:
+    """A problem in one province x period row of a wide mart."""
+    return Problem(
+        check_name=check_name,
+        table_name=table,
+        province_id=row["province_id"],
+        period_id=row["period_id"],
+        subject=row["province_period_id"],
+        metrics=metrics,
+        observed_values="; ".join(f"{metric}={fmt(row[metric])}" for metric in metrics),
+        expected_value=expected,
+        observed_value=observed,
+        message=message,
+        fact_ids=tuple(row["fact_ids"]),
+    )
+
+
+def rounding_tolerance(reported: float) -> float:
+    """Half a unit of the last stated decimal, plus float noise.
+
+    >>> round(rounding_tolerance(90.79), 6), round(rounding_tolerance(97.3), 6)
+    (0.005, 0.05)
+    >>> round(rounding_tolerance(100.0), 6)
+    0.5
+    """
+    exponent = Decimal(repr(float(reported))).normalize().as_tuple().exponent
+    return 0.5 * 10.0 ** min(int(exponent), 0) + FLOAT_NOISE
+
+
+def tolerances(values: pd.Series) -> pd.Series:
+    return values.map(rounding_tolerance).astype(float)
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def fmt(value: float) -> str:
+    """Whole numbers without '.0', others as stated: 2046, 90.79."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.10g}"
