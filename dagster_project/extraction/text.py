@@ -48,12 +48,13 @@ def normalize_text(text: str) -> str:
 
 def mask_references(text: str) -> str:
     """Replace document numbers, dates, phone numbers and URLs with MASK, same length."""
-    spans = []
+    links = []
     if "@" in text or "://" in text or "www." in text:
-        spans = [link.span() for link in _LINK.finditer(text) if _RUN_START.search(link.group(0))]
+        links = [link.span() for link in _LINK.finditer(text) if _RUN_START.search(link.group(0))]
+    spans = list(links)
     for run in _RUN_START.finditer(text):
         position = run.start()
-        if any(start <= position < end for start, end in spans):
+        if links and any(start <= position < end for start, end in links):
             continue
         end = _identifier_end(text, position)
         if end is not None:

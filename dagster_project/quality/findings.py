@@ -1,317 +1,107 @@
-"""Consistency findings: places where the reports disagree with themselves.
+"""Consistency findings: figures the sources disagree on, found by Great Expectations.
 
-Each rule reads one wide mart; every finding quotes the selected source sentences
-(fct_report_facts) for the metrics it involves, so a reader can see both sides.
+Each rule (rules.py) derives a frame from the published tables, one row per comparison, and its
+suite in expectations/findings/ states what consistent means there: the arithmetic is pandas,
+the rule is GX, nothing is decided twice. Every row GX reports as unexpected becomes one finding,
+of the kind the failing expectation names in its meta (`finding`), quoting the source sentences.
+The validation results are kept for Data Docs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from dagster_project.quality.blocking import describe_failure
 from dagster_project.quality.issues import Finding, issue_id, utc_now
+from dagster_project.quality.rules import RULES, Problem, unique
+from dagster_project.quality.suites import (
+    FINDINGS_DIR,
+    ephemeral_context,
+    import_gx,
+    load_suite,
+    validate_frame,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     import duckdb
+    import pandas as pd
 
-FLOAT_NOISE = 1e-9
-Row = dict[str, float | None]
+RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected row, by its frame index
+Sources = dict[str, tuple[str, str]]  # fact_id -> (document_id, evidence)
 
 
-@dataclass(frozen=True)
-class SumRule:
-    """Parts that must add up to a total."""
-
+class Rule(Protocol):
+    suite: str
     name: str
-    table_name: str
-    label: str
-    total: str
-    parts: tuple[str, ...]
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.total, *self.parts)
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame: ...
 
-    def check(self, row: Row) -> Problem | None:
-        return check_sum(self, row)
+    def problem(self, row: pd.Series, kind: str) -> Problem: ...
 
 
-@dataclass(frozen=True)
-class Base:
-    """One way to recompute a reported share: numerator / sum of denominator columns."""
-
-    label: str
-    numerator: str
-    denominator: tuple[str, ...]
+@dataclass
+class Consistency:
+    findings: list[Finding] = field(default_factory=list)
+    validations: list[Any] = field(default_factory=list)  # GX results, one per rule
 
 
-@dataclass(frozen=True)
-class ShareRule:
-    """A reported percentage that must match one of its bases."""
-
-    name: str
-    table_name: str
-    share: str
-    bases: tuple[Base, ...]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return _unique((self.share, *_base_columns(self.bases)))
-
-    def check(self, row: Row) -> Problem | None:
-        return check_share(self, row)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What a rule found in one province x period row, before provenance is attached."""
-
-    check_name: str
-    metrics: tuple[str, ...]
-    expected_value: float
-    observed_value: float
-    message: str
-
-
-SUM_RULES = (
-    SumRule(
-        "procedures_by_level",
-        "fct_procedures",
-        "procedures by level (province + district + commune)",
-        "procedures_total",
-        ("procedures_province_level", "procedures_district_level", "procedures_commune_level"),
-    ),
-    SumRule(
-        "tasks_by_status",
-        "fct_tasks",
-        "assigned tasks by status (on time + late + in progress + overdue)",
-        "gov_tasks_assigned",
-        (
-            "gov_tasks_completed_on_time",
-            "gov_tasks_completed_late",
-            "gov_tasks_in_progress",
-            "gov_tasks_overdue",
-        ),
-    ),
-)
-
-SHARE_RULES = (
-    ShareRule(
-        "state_revenue_pct_of_plan",
-        "fct_budget",
-        "state_revenue_pct_of_plan",
-        (
-            Base(
-                "revenue / plan",
-                "state_revenue_million_vnd",
-                ("state_revenue_plan_million_vnd",),
-            ),
-        ),
-    ),
-    ShareRule(
-        "public_investment_disbursed_pct",
-        "fct_budget",
-        "public_investment_disbursed_pct",
-        (
-            Base(
-                "disbursed / plan",
-                "public_investment_disbursed_million_vnd",
-                ("public_investment_plan_million_vnd",),
-            ),
-        ),
-    ),
-    # Reports use either base for the on-time rate; either one matching is consistent.
-    ShareRule(
-        "gov_tasks_completed_on_time_pct",
-        "fct_tasks",
-        "gov_tasks_completed_on_time_pct",
-        (
-            Base("on time / assigned", "gov_tasks_completed_on_time", ("gov_tasks_assigned",)),
-            Base(
-                "on time / (on time + late)",
-                "gov_tasks_completed_on_time",
-                ("gov_tasks_completed_on_time", "gov_tasks_completed_late"),
-            ),
-        ),
-    ),
-)
-
-
-def find_inconsistencies(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def find_inconsistencies(
+    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] = RULES
+) -> Consistency:
+    gx = import_gx()
+    source = ephemeral_context(gx).data_sources.add_pandas("findings")
+    suites = {rule.suite: load_suite(gx, FINDINGS_DIR / f"{rule.suite}.json") for rule in rules}
+    sources = _fact_sources(con)
     detected_at = utc_now()
-    evidence = _selected_facts(con)
-    findings = []
-    for rule in (*SUM_RULES, *SHARE_RULES):
-        for province_period_id, row in _read_rows(con, rule.table_name, rule.columns):
-            problem = rule.check(row)
-            if problem:
-                finding = _to_finding(
-                    problem, rule.table_name, province_period_id, row, evidence, detected_at
-                )
-                findings.append(finding)
-    return findings
+    consistency = Consistency()
+    for rule in rules:
+        frame = rule.frame(con)
+        validation = validate_frame(source, rule.name, frame, suites[rule.suite], RESULT_FORMAT)
+        consistency.validations.append(validation)
+        consistency.findings += [
+            _to_finding(problem, sources, detected_at)
+            for problem in _problems(rule, frame, validation)
+        ]
+    return consistency
 
 
-def check_sum(rule: SumRule, row: Row) -> Problem | None:
-    """Parts above the total, or all parts stated and not adding up, contradict the total.
-
-    Parts short of the total with some part unstated is an incomplete breakdown; it needs at
-    least two stated parts, since one part alone ("of which 1,612 at province level") is a
-    subset, not a breakdown.
-    """
-    total = row[rule.total]
-    stated = [part for part in rule.parts if row[part] is not None]
-    if total is None or not stated:
-        return None
-    parts_sum = sum(row[part] for part in stated)
-    missing = [part for part in rule.parts if part not in stated]
-    addition = f"{' + '.join(_fmt(row[part]) for part in stated)} = {_fmt(parts_sum)}"
-    if parts_sum > total + FLOAT_NOISE:
-        kind, text = "contradiction", f"exceeds {rule.total} = {_fmt(total)}"
-    elif not missing and abs(parts_sum - total) > FLOAT_NOISE:
-        kind, text = "contradiction", f"differs from {rule.total} = {_fmt(total)}"
-    elif missing and len(stated) >= 2 and parts_sum < total - FLOAT_NOISE:
-        kind = "incomplete_breakdown"
-        text = f"falls short of {rule.total} = {_fmt(total)}; not stated: {', '.join(missing)}"
-    else:
-        return None
-    heading = kind.replace("_", " ").capitalize()
-    return Problem(
-        check_name=f"{rule.name}_{kind}",
-        metrics=(rule.total, *stated),
-        expected_value=total,
-        observed_value=parts_sum,
-        message=f"{heading}: {rule.label}: {addition} {text}.",
-    )
+def _problems(rule: Rule, frame: pd.DataFrame, validation: Any) -> Iterator[Problem]:
+    for result in validation.results:
+        if result.success:
+            continue
+        if "unexpected_index_list" not in result.result:  # the expectation could not run
+            raise RuntimeError(f"{rule.suite} on {rule.name}: {describe_failure(rule.name, result)}")
+        kind = result.expectation_config.meta["finding"]
+        for index in result.result["unexpected_index_list"]:
+            yield rule.problem(frame.loc[index], kind)
 
 
-def check_share(rule: ShareRule, row: Row) -> Problem | None:
-    """The reported share must equal a base within the rounding of its stated precision."""
-    reported = row[rule.share]
-    if reported is None:
-        return None
-    recomputed = {
-        base: share for base in rule.bases if (share := _recompute(base, row)) is not None
-    }
-    if not recomputed:
-        return None
-    tolerance = rounding_tolerance(reported)
-    if any(abs(reported - share) <= tolerance for share in recomputed.values()):
-        return None
-    closest = min(recomputed, key=lambda base: abs(reported - recomputed[base]))
-    workings = "; ".join(
-        f"{base.label}: {_fmt(row[base.numerator])} / "
-        f"{_fmt(sum(row[c] for c in base.denominator))} = {share:.2f}%"
-        for base, share in recomputed.items()
-    )
-    return Problem(
-        check_name=f"{rule.name}_mismatch",
-        metrics=_unique((rule.share, *_base_columns(recomputed))),
-        expected_value=round(recomputed[closest], 6),
-        observed_value=reported,
-        message=(
-            f"Contradiction: {rule.share} is reported as {_fmt(reported)}% but {workings}"
-            f" (tolerance ±{tolerance:.3g} pp for the stated precision)."
-        ),
-    )
-
-
-def rounding_tolerance(reported: float) -> float:
-    """Half a unit of the last stated decimal, plus float noise.
-
-    >>> round(rounding_tolerance(90.79), 6), round(rounding_tolerance(97.3), 6)
-    (0.005, 0.05)
-    >>> round(rounding_tolerance(100.0), 6)
-    0.5
-    """
-    exponent = Decimal(repr(reported)).normalize().as_tuple().exponent
-    return 0.5 * 10.0 ** min(int(exponent), 0) + FLOAT_NOISE
-
-
-def _recompute(base: Base, row: Row) -> float | None:
-    values = [row[column] for column in (base.numerator, *base.denominator)]
-    if any(value is None for value in values):
-        return None
-    denominator = sum(values[1:])
-    return None if denominator == 0 else 100 * values[0] / denominator
-
-
-def _base_columns(bases: Iterable[Base]) -> tuple[str, ...]:
-    return tuple(column for base in bases for column in (base.numerator, *base.denominator))
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
-
-
-def _read_rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]
-) -> list[tuple[str, Row]]:
-    """Rows of a wide mart as floats; none when a column is absent (the blocking suite says so)."""
-    present = {
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'main' and table_name = ?",
-            [table],
-        ).fetchall()
-    }
-    if not set(columns) <= present:
-        return []
-    selected = ", ".join(f'cast("{column}" as double)' for column in columns)
+def _fact_sources(con: duckdb.DuckDBPyConnection) -> Sources:
     records = con.execute(
-        f'select province_period_id, {selected} from main."{table}" order by province_period_id'
+        "select fact_id, document_id, evidence from main.fct_report_facts"
     ).fetchall()
-    return [(record[0], dict(zip(columns, record[1:], strict=True))) for record in records]
+    return {fact_id: (document_id, evidence) for fact_id, document_id, evidence in records}
 
 
-def _selected_facts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(province_period_id, metric_code) -> [(document_id, evidence)] of the selected facts."""
-    records = con.execute(
-        "select province_id || '|' || period_id, metric_code, document_id, evidence "
-        "from main.fct_report_facts where is_selected order by fact_id"
-    ).fetchall()
-    facts: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for province_period_id, metric_code, document_id, evidence in records:
-        facts.setdefault((province_period_id, metric_code), []).append((document_id, evidence))
-    return facts
-
-
-def _to_finding(
-    problem: Problem,
-    table: str,
-    province_period_id: str,
-    row: Row,
-    facts: dict[tuple[str, str], list[tuple[str, str]]],
-    detected_at: datetime,
-) -> Finding:
-    province_id, _, period_id = province_period_id.partition("|")
-    sources = [
-        fact for metric in problem.metrics for fact in facts.get((province_period_id, metric), [])
-    ]
+def _to_finding(problem: Problem, sources: Sources, detected_at: datetime) -> Finding:
+    facts = [sources[fact_id] for fact_id in problem.fact_ids if fact_id in sources]
     return Finding(
-        issue_id=issue_id(problem.check_name, table, province_period_id),
+        issue_id=issue_id(problem.check_name, problem.table_name, problem.subject),
         check_name=problem.check_name,
         severity="finding",
-        table_name=table,
-        province_id=province_id,
-        province_code=province_id.partition("-")[2],
-        period_id=period_id,
+        table_name=problem.table_name,
+        province_id=problem.province_id,
+        province_code=problem.province_id.partition("-")[2],
+        period_id=problem.period_id,
         metric_codes=",".join(problem.metrics),
-        observed_values="; ".join(f"{metric}={_fmt(row[metric])}" for metric in problem.metrics),
-        expected_value=problem.expected_value,
-        observed_value=problem.observed_value,
+        observed_values=problem.observed_values,
+        expected_value=float(problem.expected_value),
+        observed_value=float(problem.observed_value),
         message=problem.message,
-        document_ids=",".join(_unique(document_id for document_id, _ in sources)) or None,
-        evidence=" | ".join(_unique(sentence for _, sentence in sources)) or None,
+        document_ids=",".join(unique(document_id for document_id, _ in facts)) or None,
+        evidence=" | ".join(unique(sentence for _, sentence in facts)) or None,
         detected_at=detected_at,
     )
-
-
-def _fmt(value: float) -> str:
-    """Whole numbers without '.0', others as stated: 2046, 90.79."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.10g}"

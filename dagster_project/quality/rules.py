@@ -185,7 +185,7 @@ class SharesSumRule:
         )
         if row["splits_whole"]:
             whole = f"{self.whole.label} = {row['share_of_whole']:.2f}%"
-            text = f"but as shares of the completed tasks ({whole}) they add up to 100"
+            text = f"but {self.shares[0]} is a share of {whole}, so they add up to 100"
         else:
             text = "more than 100"
         return wide_problem(
@@ -324,6 +324,7 @@ class YearOverYearRule:
 ON_TIME = "gov_tasks_completed_on_time"
 LATE = "gov_tasks_completed_late"
 OF_COMPLETED = "(on time + late)"
+ON_TIME_OF_COMPLETED = Base(f"on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE))
 
 RULES = (
     SumRule(
@@ -365,7 +366,7 @@ RULES = (
         "gov_tasks_completed_on_time_pct",
         (
             Base("on time / assigned", ON_TIME, ("gov_tasks_assigned",)),
-            Base(f"on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE)),
+            ON_TIME_OF_COMPLETED,
         ),
     ),
     ShareRule(
@@ -381,7 +382,7 @@ RULES = (
         "gov_task_shares_sum",
         "fct_tasks",
         ("gov_tasks_completed_on_time_pct", "gov_tasks_completed_late_pct"),
-        Base(f"completed tasks, on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE)),
+        ON_TIME_OF_COMPLETED,
     ),
     OfficialTableRule(),
     YearOverYearRule(),
