@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dagster_project.extraction.trie import literal_trie
+
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "reference"
 LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list item
 
@@ -51,7 +53,8 @@ class Actors:
         local = [m.span() for m in self.local.finditer(sentence) if self._is_local(m)]
         found = [
             (m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)
-            if not any(start <= m.start() < end for start, end in local)  # "thành phố Lai Châu"
+            if not (m.start() and sentence[m.start() - 1].isalnum())  # a whole name, not a suffix
+            and not any(start <= m.start() < end for start, end in local)  # "thành phố Lai Châu"
         ]
         found += [(start, end, "") for start, end in local]
         found += [(m.start(), m.end(), document_province) for m in self.province_words.finditer(sentence)]
@@ -100,8 +103,7 @@ def municipalities(generation: int, reference_dir: Path = REFERENCE_DIR) -> froz
 @cache
 def actors(generation: int, local: str, province_words: str, others: str) -> Actors:
     codes = province_aliases(generation)
-    names = sorted(codes, key=len, reverse=True)
-    pattern = r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\wÀ-ỹ])"
+    pattern = "(?:" + literal_trie(sorted(codes)) + r")(?![\wÀ-ỹ])"
     return Actors(
         re.compile(pattern), codes, municipalities(generation), re.compile(local),
         re.compile(province_words), re.compile(others),

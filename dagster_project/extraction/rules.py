@@ -12,6 +12,7 @@ import yaml
 
 from dagster_project.extraction.attribution import Furniture
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
+from dagster_project.extraction.trie import literal_trie
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "metric_catalog.csv"
@@ -166,12 +167,20 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
     )
 
 
+def _province_names() -> str:
+    """{PROVNAME}: every province name with diacritics, lower-cased, from province_aliases.csv."""
+    with (CATALOG_PATH.parent / "province_aliases.csv").open(encoding="utf-8") as handle:
+        names = {row["alias"].lower() for row in csv.DictReader(handle) if not row["alias"].isascii()}
+    return "(?:" + literal_trie(sorted(names)) + ")"
+
+
 @cache
 def load_vocabulary(directory: Path = VOCABULARY_DIR, catalog: Path = CATALOG_PATH) -> Vocabulary:
     units = load_catalog_units(catalog)
     guards = _load_guards(yaml.safe_load((directory / "guards.yaml").read_text(encoding="utf-8")))
     raw = yaml.safe_load((directory / "rules.yaml").read_text(encoding="utf-8"))
-    rules = tuple(_compile_rule(r, raw["macros"], guards, units) for r in raw["rules"])
+    macros = {**raw["macros"], "PROVNAME": _province_names()}
+    rules = tuple(_compile_rule(r, macros, guards, units) for r in raw["rules"])
     anchors: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
         for anchor in rule.anchors:

@@ -48,10 +48,13 @@ def render_data_docs(results: Sequence[ExpectationSuiteValidationResult], direct
     )
     run_id = RunIdentifier(run_name=RUN_NAME, run_time=datetime.now(UTC))
     for result in results:
+        asset = result.meta["active_batch_definition"]["data_asset_name"]
+        # What the page renderer reads for its title and run line.
+        result.meta.update(run_id=run_id, batch_kwargs={"data_asset_name": asset})
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
             run_id=run_id,
-            batch_identifier=result.meta["active_batch_definition"]["data_asset_name"],
+            batch_identifier=asset,
         )
         context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from dagster_project.quality.blocking import describe_failure
 from dagster_project.quality.issues import Finding, issue_id, utc_now
-from dagster_project.quality.rules import RULES, Problem, unique
+from dagster_project.quality.rules import RULES, SUBJECT, Problem, unique
 from dagster_project.quality.suites import (
     FINDINGS_DIR,
     ephemeral_context,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected row, by its frame index
+RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected row, by its subject
 Sources = dict[str, tuple[str, str]]  # fact_id -> (document_id, evidence)
 
 
@@ -75,8 +75,8 @@ def _problems(rule: Rule, frame: pd.DataFrame, validation: Any) -> Iterator[Prob
         if "unexpected_index_list" not in result.result:  # the expectation could not run
             raise RuntimeError(f"{rule.suite} on {rule.name}: {describe_failure(rule.name, result)}")
         kind = result.expectation_config.meta["finding"]
-        for index in result.result["unexpected_index_list"]:
-            yield rule.problem(frame.loc[index], kind)
+        for unexpected in result.result["unexpected_index_list"]:
+            yield rule.problem(frame.loc[unexpected[SUBJECT]], kind)
 
 
 def _fact_sources(con: duckdb.DuckDBPyConnection) -> Sources:

@@ -2,7 +2,8 @@
 
 A rule turns published figures into one row per comparison, with the columns its suite compares
 (gap, deviation and tolerance, factor), and words a row the suite rejects as a Problem. The
-arithmetic is here; what counts as consistent is the suite's.
+arithmetic is here; what counts as consistent is the suite's. A frame is indexed by what its rows
+are about (a province-period, a fact).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import duckdb
 
 FLOAT_NOISE = 1e-9
+SUBJECT = "subject"  # the index of every frame; GX names unexpected rows by it
 OFFICIAL_TABLES = {"ref_par_index": "PAR INDEX", "ref_sipas": "SIPAS"}  # document_id -> name
 
 
@@ -30,7 +32,7 @@ class Problem:
     table_name: str
     province_id: str
     period_id: str
-    subject: str  # what the issue is about (province-period, fact): keeps its id stable
+    subject: str  # the frame row's index: keeps the issue id stable across refreshes
     metrics: tuple[str, ...]
     observed_values: str  # 'metric=value; ...'
     expected_value: float
@@ -82,7 +84,7 @@ class SumRule:
         frame["breakdown"] = np.select(
             [stated == len(self.parts), stated >= 2], ["full", "partial"], "subset"
         )
-        return frame[frame[self.total].notna() & (stated > 0)].reset_index(drop=True)
+        return frame[frame[self.total].notna() & (stated > 0)]
 
     def problem(self, row: pd.Series, kind: str) -> Problem:
         stated = [part for part in self.parts if pd.notna(row[part])]
@@ -124,7 +126,7 @@ class ShareRule:
             frame[base.label] = base.share(frame)
         recomputed = frame[[base.label for base in self.bases]]
         frame["deviation"] = recomputed.sub(frame[self.share], axis=0).abs().min(axis=1)
-        frame = frame[frame["deviation"].notna()].reset_index(drop=True)
+        frame = frame[frame["deviation"].notna()].copy()
         frame["tolerance"] = tolerances(frame[self.share])
         return frame
 
@@ -168,7 +170,7 @@ class SharesSumRule:
 
     def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         frame = read_wide(con, self.table_name, unique((*self.shares, *self.whole.columns)))
-        frame = frame[frame[list(self.shares)].notna().all(axis=1)].reset_index(drop=True)
+        frame = frame[frame[list(self.shares)].notna().all(axis=1)].copy()
         first = frame[self.shares[0]]
         frame["share_sum"] = frame[list(self.shares)].sum(axis=1)
         frame["excess"] = frame["share_sum"] - 100
@@ -227,10 +229,10 @@ class OfficialTableRule:
             where list_contains($official, official.document_id)
                 and not list_contains($official, report.document_id)
                 and report.fact_kind = 'actual' and report.qualifier = 'exact'
-            order by report.fact_id, official.fact_id
+            order by report.fact_id
             """,
             {"official": list(OFFICIAL_TABLES)},
-        ).df()
+        ).df().set_index("fact_id", drop=False).rename_axis(SUBJECT)
         frame["deviation"] = (frame["stated_value"] - frame["official_value"]).abs()
         frame["tolerance"] = np.maximum(
             tolerances(frame["stated_value"]), tolerances(frame["official_value"])
@@ -245,7 +247,7 @@ class OfficialTableRule:
             table_name=self.table_name,
             province_id=row["province_id"],
             period_id=row["period_id"],
-            subject=row["fact_id"],
+            subject=row.name,
             metrics=(metric,),
             observed_values=(
                 f"{metric}={fmt(stated)} ({row['document_id']});"
@@ -296,7 +298,7 @@ class YearOverYearRule:
             order by this_year.fact_id
             """,
             {"units": list(self.units)},
-        ).df()
+        ).df().set_index("fact_id", drop=False).rename_axis(SUBJECT)
 
     def problem(self, row: pd.Series, kind: str) -> Problem:
         metric, before, now = row["metric_code"], row["previous_value"], row["value"]
@@ -305,7 +307,7 @@ class YearOverYearRule:
             table_name=row["table_name"],
             province_id=row["province_id"],
             period_id=row["period_id"],
-            subject=f"{row['province_id']}|{row['period_id']}|{metric}",
+            subject=row.name,
             metrics=(metric,),
             observed_values=(
                 f"{metric} {row['previous_period_id']}={fmt(before)};"
@@ -410,7 +412,7 @@ def read_wide(
         order by wide.province_period_id
         """,
         {"columns": list(columns)},
-    ).df()
+    ).df().set_index("province_period_id", drop=False).rename_axis(SUBJECT)
 
 
 def wide_problem(
@@ -428,7 +430,7 @@ def wide_problem(
         table_name=table,
         province_id=row["province_id"],
         period_id=row["period_id"],
-        subject=row["province_period_id"],
+        subject=row.name,
         metrics=metrics,
         observed_values="; ".join(f"{metric}={fmt(row[metric])}" for metric in metrics),
         expected_value=expected,

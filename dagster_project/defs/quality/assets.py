@@ -1,16 +1,48 @@
+from pathlib import Path
+
 import dagster as dg
 
-from dagster_project.defs.quality.checks import CHECKED_TABLES
+from dagster_project.defs.quality.checks import (
+    BLOCKING_RESULTS,
+    CHECKED_TABLES,
+    FINDINGS_RESULTS,
+    quality_dir,
+)
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.settings import Settings
 from dagster_project.storage import connect
+
+
+def data_docs_dir(settings: Settings) -> Path:
+    """Where this build's Data Docs are rendered; publication copies them beside the warehouse."""
+    return quality_dir(settings) / "data_docs"
 
 
 @dg.asset(deps=CHECKED_TABLES, group_name="quality")
 def data_quality_issues(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Figures the sources disagree on (parts vs totals, percentages vs their base), flagged."""
-    from dagster_project.quality import find_inconsistencies, write_quality_issues
+    """Figures the sources disagree on (expectations/findings/), one row per finding."""
+    from dagster_project.quality import find_inconsistencies, save_validations, write_quality_issues
 
-    with connect(warehouse.settings.build_path) as con:
-        findings = find_inconsistencies(con)
-        written = write_quality_issues(con, [], findings)
+    settings = warehouse.settings
+    with connect(settings.build_path) as con:
+        consistency = find_inconsistencies(con)
+        written = write_quality_issues(con, [], consistency.findings)
+    save_validations(consistency.validations, quality_dir(settings) / FINDINGS_RESULTS)
     return dg.MaterializeResult(metadata={"findings": written})
+
+
+@dg.asset(deps=[data_quality_issues], group_name="quality")
+def data_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Great Expectations Data Docs (static HTML) of this build's blocking checks and findings."""
+    from dagster_project.quality import load_validations, render_data_docs
+
+    settings = warehouse.settings
+    folder = quality_dir(settings)
+    results = [
+        *load_validations(folder / BLOCKING_RESULTS),
+        *load_validations(folder / FINDINGS_RESULTS),
+    ]
+    index = render_data_docs(results, data_docs_dir(settings))
+    return dg.MaterializeResult(
+        metadata={"index": dg.MetadataValue.path(str(index)), "validations": len(results)}
+    )

@@ -1,33 +1,53 @@
+from pathlib import Path
+
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.settings import EXPECTATIONS_DIR
+from dagster_project.quality.blocking import MART_CHECK
+from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS
+from dagster_project.settings import EXPECTATIONS_DIR, Settings
 from dagster_project.storage import connect
 
-# One blocking check per mart that has a suite in expectations/ (file name = table name).
+# One blocking check per mart that has a suite in expectations/ (file name = table name), and
+# one per reconciliation (expectations/reconciliation/), checks of the long fact table.
 CHECKED_TABLES = sorted(path.stem for path in EXPECTATIONS_DIR.glob("*.json"))
-CHECK_NAME = "great_expectations"
+BLOCKING_RESULTS = "blocking.json"
+FINDINGS_RESULTS = "findings.json"
+
+
+def quality_dir(settings: Settings) -> Path:
+    """This build's GX artefacts: validation results handed from step to step, and Data Docs."""
+    return settings.build_dir / f"{settings.warehouse_path.stem}.quality"
 
 
 @dg.multi_asset_check(
     specs=[
-        dg.AssetCheckSpec(CHECK_NAME, asset=table, blocking=True,
-                          description=f"Great Expectations suite expectations/{table}.json")
-        for table in CHECKED_TABLES
+        *(
+            dg.AssetCheckSpec(MART_CHECK, asset=table, blocking=True,
+                              description=f"Great Expectations suite expectations/{table}.json")
+            for table in CHECKED_TABLES
+        ),
+        *(
+            dg.AssetCheckSpec(check.name, asset=RECONCILED_TABLE, blocking=True,
+                              description=f"No fact lost: expectations/reconciliation/{check.name}.json")
+            for check in RECONCILIATIONS
+        ),
     ],
 )
-def mart_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Blocking suites: a failure stops the run before anything is published."""
-    from dagster_project.quality import run_blocking_checks
+    from dagster_project.quality import run_blocking_checks, save_validations
 
     with connect(warehouse.settings.build_path, read_only=True) as con:
         results = run_blocking_checks(con)
+    validations = [result.validation for result in results if result.validation is not None]
+    save_validations(validations, quality_dir(warehouse.settings) / BLOCKING_RESULTS)
     for result in results:
         for failure in result.failures:
-            context.log.error(f"{result.table_name}: {failure}")
+            context.log.error(f"{result.table_name} {result.check_name}: {failure}")
         yield dg.AssetCheckResult(
             asset_key=result.table_name,
-            check_name=CHECK_NAME,
+            check_name=result.check_name,
             passed=result.passed,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={**result.observed, "failures": "\n".join(result.failures) or "none"},
