@@ -53,6 +53,7 @@ class _Sentence:
     masked: str  # masked and lower-cased, same length
     offset: int
     actors: list[tuple[int, str | None]] | None = None  # (end, owner) of named actors, on demand
+    contexts: dict[tuple[re.Pattern[str], int], bool] = field(default_factory=dict)  # rules share them
 
 
 def _lower(text: str) -> str:
@@ -171,16 +172,23 @@ def _rule_rejection(rule: Rule, match: re.Match[str], sentence: _Sentence, run: 
 
 
 def _context_missing(rule: Rule, sentence: _Sentence, run: _Run) -> str | None:
-    if rule.not_context and rule.not_context.search(sentence.masked):
+    if rule.not_context and _has_context(rule.not_context, 0, sentence, run):
         return "sentence is about something else"
-    if rule.context is None:
+    if rule.context is None or _has_context(rule.context, rule.context_chars, sentence, run):
         return None
-    around = sentence.masked
-    if rule.context_chars:
-        start = sentence.offset - rule.context_chars
-        paragraph = run.masked_doc[max(0, start): sentence.offset]
-        around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
-    return None if rule.context.search(around) else "required context missing"
+    return "required context missing"
+
+
+def _has_context(pattern: re.Pattern[str], chars: int, sentence: _Sentence, run: _Run) -> bool:
+    """Whether the sentence, or the `chars` before it in its paragraph, holds the pattern."""
+    key = (pattern, chars)
+    if key not in sentence.contexts:
+        around = sentence.masked
+        if chars:
+            paragraph = run.masked_doc[max(0, sentence.offset - chars): sentence.offset]
+            around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
+        sentence.contexts[key] = pattern.search(around) is not None
+    return sentence.contexts[key]
 
 
 def _facts_of_match(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> list[Fact]:
