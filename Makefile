@@ -42,7 +42,8 @@ lint: setup ## Lint Python (ruff)
 
 eval: setup ## Extraction precision, recall and F1 against the hand-labelled gold facts
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
-		--gold tests/fixtures/gold_bundled.yaml --passages tests/fixtures/labelled_passages.yaml
+		--gold tests/fixtures/gold_bundled.yaml \
+		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml
 
 bench: setup ## Benchmarks that print figures (extraction throughput on one core)
 	$(BIN)/python bench/extraction.py

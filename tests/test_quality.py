@@ -1,7 +1,9 @@
-"""Quality stage: blocking suites, consistency findings and the data_quality_issues table.
+"""Quality stage: blocking suites, reconciliations, consistency findings, Data Docs and the
+data_quality_issues table.
 
-Each test builds the marts it needs in a temporary DuckDB file; the wide tables get one
-double column per catalog metric, as the dbt marts do.
+Each test builds the marts it needs in a temporary DuckDB file; the wide tables get one column
+per catalog metric (bigint for counts and ranks, double otherwise), as the dbt marts do.
+Great Expectations is imported once for the whole module.
 """
 
 from __future__ import annotations
@@ -11,19 +13,30 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dagster_project.quality import (
     CheckResult,
     find_inconsistencies,
+    load_validations,
+    render_data_docs,
     run_blocking_checks,
+    run_mart_checks,
+    run_reconciliation_checks,
+    save_validations,
     write_quality_issues,
 )
+from dagster_project.quality.blocking import MART_CHECK
 from dagster_project.quality.catalog import load_catalog
+from dagster_project.quality.rules import RULES, SUBJECT, ShareRule, SumRule
+from dagster_project.storage import RAW_DDL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog()
+METRICS = {metric.code: metric for metric in CATALOG}
 WIDE_TABLES = sorted({metric.table_name for metric in CATALOG})
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
 PPID = "63-17|2022-9M"  # Hòa Bình, first nine months of 2022
 
 
@@ -31,14 +44,22 @@ PPID = "63-17|2022-9M"  # Hòa Bình, first nine months of 2022
 def con(tmp_path: Path):
     connection = duckdb.connect(str(tmp_path / "marts.duckdb"))
     _create_dim_province(connection, {63: 63, 34: 34})
+    connection.execute("create schema raw")
+    connection.execute(f"create table raw.facts ({RAW_DDL['facts']})")
     connection.execute(
         "create table fct_report_facts (fact_id varchar, document_id varchar,"
-        " province_id varchar, period_id varchar, year integer, metric_code varchar,"
-        " value double, unit varchar, qualifier varchar, fact_kind varchar, evidence varchar,"
-        " span_start integer, span_end integer, confidence double, is_selected boolean)"
+        " province_id varchar, province_code varchar, period_id varchar, year integer,"
+        " period_code varchar, metric_code varchar, fact_table varchar, value double,"
+        " unit varchar, qualifier varchar, fact_kind varchar, is_selected boolean,"
+        " evidence varchar, span_start integer, span_end integer, rule_id varchar,"
+        " extractor_version varchar, confidence double)"
     )
     for table in WIDE_TABLES:
-        metrics = ", ".join(f"{m.code} double" for m in CATALOG if m.table_name == table)
+        metrics = ", ".join(
+            f"{m.code} {'bigint' if m.unit in ('count', 'rank') else 'double'}"
+            for m in CATALOG
+            if m.table_name == table
+        )
         connection.execute(
             f"create table {table} (province_period_id varchar, province_id varchar,"
             f" period_id varchar, source_document_ids varchar, {metrics})"
@@ -63,25 +84,31 @@ def _create_dim_province(con, rows_per_generation: dict[int, int]) -> None:
 
 def put(con, table: str, province_period_id: str = PPID, **values: float) -> None:
     """One wide-table row with the given metric values; other metrics stay null."""
-    columns = ["province_period_id", *values]
+    province_id, _, period_id = province_period_id.partition("|")
+    columns = ["province_period_id", "province_id", "period_id", *values]
     placeholders = ", ".join("?" for _ in columns)
     con.execute(
         f"insert into {table} ({', '.join(columns)}) values ({placeholders})",
-        [province_period_id, *values.values()],
+        [province_period_id, province_id, period_id, *values.values()],
     )
 
 
-def state(con, metric_code: str, value: float, evidence: str, **overrides) -> None:
+def state(con, metric_code: str, value: float, evidence: str = "...", **overrides) -> None:
     """One fact row, selected for PPID unless overridden."""
+    metric = METRICS[metric_code]
+    period_id = overrides.get("period_id", "2022-9M")
+    year, _, period_code = period_id.partition("-")
     fact = {
         "fact_id": f"doc17:{metric_code}",
         "document_id": "doc17",
         "province_id": "63-17",
-        "period_id": "2022-9M",
-        "year": 2022,
+        "period_id": period_id,
+        "year": int(year),
+        "period_code": period_code,
         "metric_code": metric_code,
+        "fact_table": metric.table_name.removeprefix("fct_"),
         "value": value,
-        "unit": "count",
+        "unit": metric.unit,
         "qualifier": "exact",
         "fact_kind": "actual",
         "evidence": evidence,
@@ -97,8 +124,15 @@ def state(con, metric_code: str, value: float, evidence: str, **overrides) -> No
     )
 
 
-def result_for(results: list[CheckResult], table: str) -> CheckResult:
-    (result,) = [r for r in results if r.table_name == table]
+def publish(con, table: str, **values: float) -> None:
+    """A wide-table row for PPID and the selected facts behind it, as the marts hold them."""
+    put(con, table, **values)
+    for metric_code, value in values.items():
+        state(con, metric_code, value)
+
+
+def mart_result(results: list[CheckResult], table: str) -> CheckResult:
+    (result,) = [r for r in results if r.table_name == table and r.check_name == MART_CHECK]
     return result
 
 
@@ -106,18 +140,22 @@ def result_for(results: list[CheckResult], table: str) -> CheckResult:
 
 
 def test_blocking_checks_pass_on_clean_marts(con):
-    put(con, "fct_procedures", procedures_total=2046, procedures_province_level=1612)
-    put(con, "fct_budget", state_revenue_pct_of_plan=106.24, public_investment_disbursed_pct=97)
-    put(con, "fct_reform_index", par_index_score=86.76, par_index_rank=35)
-    state(con, "procedures_total", 2046, "Tổng số 2.046 TTHC")
+    publish(con, "fct_procedures", procedures_total=2046, procedures_province_level=1612)
+    publish(con, "fct_budget", state_revenue_pct_of_plan=106.24, public_investment_disbursed_pct=97)
+    publish(con, "fct_reform_index", par_index_score=86.76, par_index_rank=35)
 
     results = run_blocking_checks(con)
 
-    assert sorted(r.table_name for r in results) == sorted(
-        ["dim_province", "fct_report_facts", *WIDE_TABLES]
+    assert sorted((r.table_name, r.check_name) for r in results) == sorted(
+        [
+            *((table, MART_CHECK) for table in ["dim_province", "fct_report_facts", *WIDE_TABLES]),
+            ("fct_report_facts", "reconcile_raw_facts"),
+            ("fct_report_facts", "reconcile_wide_tables"),
+        ]
     )
     assert [r.failures for r in results if not r.passed] == []
-    assert result_for(results, "dim_province").observed["rows"] == 97
+    assert mart_result(results, "dim_province").observed["rows"] == 97
+    assert all(r.validation.success for r in results)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +187,7 @@ def test_blocking_checks_pass_on_clean_marts(con):
 def test_blocking_suite_fails_on_bad_value(con, table, column, value, expectation):
     put(con, table, **{column: value})
 
-    result = result_for(run_blocking_checks(con), table)
+    result = mart_result(run_mart_checks(con), table)
 
     assert not result.passed
     (message,) = result.failures
@@ -170,7 +208,7 @@ def test_shares_of_a_plan_may_exceed_100(con, column):
     table = next(m.table_name for m in CATALOG if m.code == column)
     put(con, table, **{column: 120})
 
-    assert result_for(run_blocking_checks(con), table).passed
+    assert mart_result(run_mart_checks(con), table).passed
 
 
 def test_fact_year_span_and_whole_counts_are_checked(con):
@@ -180,7 +218,7 @@ def test_fact_year_span_and_whole_counts_are_checked(con):
     state(con, "procedures_total", 1.612, "1.612 TTHC", fact_id="d")  # misread separator
     state(con, "dossiers_on_time_pct", 96.6, "đạt 96,6%", fact_id="e", unit="pct")
 
-    result = result_for(run_blocking_checks(con), "fct_report_facts")
+    result = mart_result(run_mart_checks(con), "fct_report_facts")
 
     assert not result.passed
     span, year, value = sorted(result.failures)  # by expectation type
@@ -193,7 +231,7 @@ def test_fact_year_span_and_whole_counts_are_checked(con):
 def test_dim_province_needs_63_and_34_units(con):
     _create_dim_province(con, {63: 62, 34: 35})
 
-    result = result_for(run_blocking_checks(con), "dim_province")
+    result = mart_result(run_mart_checks(con), "dim_province")
 
     assert not result.passed
     assert any("where generation == 63: observed 62" in m for m in result.failures)
@@ -203,16 +241,130 @@ def test_dim_province_needs_63_and_34_units(con):
 def test_missing_mart_fails_its_suite(con):
     con.execute("drop table fct_staffing")
 
-    result = result_for(run_blocking_checks(con), "fct_staffing")
+    result = mart_result(run_mart_checks(con), "fct_staffing")
 
     assert result.failures == ["table main.fct_staffing does not exist"]
+
+
+# Reconciliation: no fact lost between stages
+
+
+def raw_fact(con, fact_id: str, value: float) -> None:
+    con.execute("insert into raw.facts (fact_id, value) values (?, ?)", [fact_id, value])
+
+
+def reconciliation(con, name: str) -> CheckResult:
+    (result,) = [r for r in run_reconciliation_checks(con) if r.check_name == name]
+    assert result.table_name == "fct_report_facts"
+    return result
+
+
+def test_raw_facts_reconcile_when_all_arrive_unchanged(con):
+    raw_fact(con, "doc17:procedures_total", 2046)
+    state(con, "procedures_total", 2046)
+
+    assert reconciliation(con, "reconcile_raw_facts").passed
+
+
+def test_a_lost_raw_fact_is_named(con):
+    raw_fact(con, "doc17:procedures_total", 2046)
+    raw_fact(con, "doc17:procedures_new", 12)
+    state(con, "procedures_total", 2046)
+
+    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
+
+    assert "expect_column_values_to_not_be_null" in failure
+    assert "1 of 2 rows fail, e.g. (fact_id='doc17:procedures_new', report_fact_id=missing)" in failure
+
+
+def test_a_raw_value_changed_on_the_way_fails(con):
+    raw_fact(con, "doc17:procedures_total", 2046)
+    state(con, "procedures_total", 2.046)
+
+    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
+
+    assert "expect_column_pair_values_to_be_equal" in failure
+    assert "raw_value=2046, report_value=2.046" in failure
+
+
+@pytest.mark.parametrize(
+    ("facts", "cells", "named"),
+    [
+        pytest.param(
+            {"procedures_total": 2046, "dossiers_on_time_pct": 96.62},
+            {"procedures_total": 2046, "dossiers_on_time_pct": 96.62},
+            None,
+            id="every selected fact in its cell",
+        ),
+        pytest.param(
+            {"procedures_total": 2046, "procedures_new": 12},
+            {"procedures_total": 2046},
+            "metric_code='procedures_new', fact_id='doc17:procedures_new', fact_value=12, cell_value=missing",
+            id="fact without its cell",
+        ),
+        pytest.param(
+            {"procedures_total": 2046},
+            {"procedures_total": 2046, "procedures_new": 12},
+            "metric_code='procedures_new', fact_id=missing, fact_value=missing, cell_value=12",
+            id="cell without its fact",
+        ),
+        pytest.param(
+            {"procedures_total": 2046},
+            {"procedures_total": 2045},
+            "fact_value=2046, cell_value=2045",
+            id="cell differs",
+        ),
+        pytest.param(
+            {"procedures_total": 1.612},
+            {"procedures_total": 1.612},
+            "fact_value=1.612, cell_value=2",
+            id="a count cast to bigint is rounded",
+        ),
+    ],
+)
+def test_wide_tables_reconcile_with_the_long_table(con, facts, cells, named):
+    put(con, "fct_procedures", **cells)
+    for metric_code, value in facts.items():
+        state(con, metric_code, value)
+
+    result = reconciliation(con, "reconcile_wide_tables")
+
+    if named is None:
+        assert result.passed
+    else:
+        (failure,) = result.failures
+        assert "table_name='fct_procedures', province_period_id='63-17|2022-9M'" in failure
+        assert named in failure
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"is_selected": False}, {"province_id": None}],
+    ids=["not selected", "no province"],
+)
+def test_facts_the_wide_tables_leave_out_are_not_lost(con, overrides):
+    state(con, "procedures_total", 2046, **overrides)
+
+    assert reconciliation(con, "reconcile_wide_tables").passed
+
+
+def test_missing_raw_table_fails_its_reconciliation(con):
+    con.execute("drop table raw.facts")
+
+    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
+
+    assert failure.startswith("could not read: Catalog Error: Table with name facts does not exist")
 
 
 # Consistency findings
 
 
-def _check_names(con) -> list[str]:
-    return [finding.check_name for finding in find_inconsistencies(con)]
+def _check_names(con, rules) -> list[str]:
+    return [finding.check_name for finding in find_inconsistencies(con, rules).findings]
+
+
+def rules_of(kind: type) -> list:
+    return [rule for rule in RULES if isinstance(rule, kind)]
 
 
 @pytest.mark.parametrize(
@@ -309,7 +461,7 @@ def _check_names(con) -> list[str]:
 def test_parts_against_total(con, table, values, expected):
     put(con, table, **values)
 
-    assert _check_names(con) == ([expected] if expected else [])
+    assert _check_names(con, rules_of(SumRule)) == ([expected] if expected else [])
 
 
 ON_TIME = "gov_tasks_completed_on_time"
@@ -413,7 +565,7 @@ ON_TIME = "gov_tasks_completed_on_time"
 def test_reported_share_against_its_base(con, table, values, expected):
     put(con, table, **values)
 
-    assert _check_names(con) == ([expected] if expected else [])
+    assert _check_names(con, rules_of(ShareRule)) == ([expected] if expected else [])
 
 
 @pytest.mark.parametrize(
@@ -432,7 +584,7 @@ def test_on_time_share_accepts_either_base(con, stated, passes):
         gov_tasks_in_progress=2,
     )
 
-    findings = find_inconsistencies(con)
+    findings = find_inconsistencies(con, rules_of(ShareRule)).findings
 
     if passes:
         assert findings == []
@@ -461,7 +613,7 @@ def test_finding_carries_keys_and_provenance(con):
     state(con, "procedures_new", 12, "công bố mới 12 TTHC")  # not part of the rule
     state(con, "procedures_total", 2000, "khoảng 2.000 TTHC", fact_id="x", is_selected=False)
 
-    (finding,) = find_inconsistencies(con)
+    (finding,) = find_inconsistencies(con).findings
 
     assert finding.severity == "finding"
     assert finding.table_name == "fct_procedures"
@@ -481,6 +633,208 @@ def test_finding_carries_keys_and_provenance(con):
     assert "not stated: procedures_commune_level" in finding.message
     assert finding.document_ids == "doc17,doc17b"
     assert finding.evidence == f"{total} | {levels}"
+
+
+# Shares that split one whole: on time + late = completed tasks
+
+TASK_COUNTS = dict(  # Vĩnh Long 2023: 138 on time, 14 late of 184 assigned
+    gov_tasks_assigned=184, gov_tasks_completed_on_time=138, gov_tasks_completed_late=14
+)
+
+
+def task_shares(on_time: float, late: float) -> dict[str, float]:
+    return dict(gov_tasks_completed_on_time_pct=on_time, gov_tasks_completed_late_pct=late)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        pytest.param(TASK_COUNTS | task_shares(90.79, 9.21), None, id="90,79 + 9,21 of completed"),
+        pytest.param(TASK_COUNTS | task_shares(90.79, 9.2), None, id="99,99 within the rounding"),
+        pytest.param(
+            TASK_COUNTS | task_shares(90.79, 9.11), "contradiction", id="90,79 + 9,11 of completed"
+        ),
+        pytest.param(TASK_COUNTS | task_shares(75, 7.61), None, id="75 + 7,61 of assigned"),
+        pytest.param(task_shares(60, 30), None, id="60 + 30, base unknown"),
+        pytest.param(task_shares(95, 10), "contradiction", id="95 + 10 above 100"),
+        pytest.param(task_shares(50.5, 49.55), None, id="100,05 within ±0,055"),
+        pytest.param(task_shares(50.5, 49.56), "contradiction", id="100,06 beyond ±0,055"),
+    ],
+)
+def test_shares_of_one_whole_add_up(con, values, expected):
+    put(con, "fct_tasks", **values)
+
+    names = _check_names(con, [RULES_BY_NAME["gov_task_shares_sum"]])
+
+    assert names == ([f"gov_task_shares_sum_{expected}"] if expected else [])
+
+
+def test_shares_of_completed_tasks_explain_their_base(con):
+    put(con, "fct_tasks", **TASK_COUNTS | task_shares(90.79, 9.11))
+
+    (finding,) = find_inconsistencies(con, [RULES_BY_NAME["gov_task_shares_sum"]]).findings
+
+    assert finding.message == (
+        "Contradiction: gov_tasks_completed_on_time_pct + gov_tasks_completed_late_pct"
+        " = 90.79 + 9.11 = 99.9%, but gov_tasks_completed_on_time_pct is a share of"
+        " on time / (on time + late) = 90.79%, so they add up to 100"
+        " (tolerance ±0.01 pp for the stated precisions)."
+    )
+    assert (finding.expected_value, finding.observed_value) == (100, pytest.approx(99.9))
+
+
+# The same figure stated by a report and by the official PAR INDEX / SIPAS table
+
+
+def official(con, metric_code: str, value: float) -> None:
+    table = "ref_sipas" if metric_code.startswith("sipas") else "ref_par_index"
+    state(con, metric_code, value, f"{table}.csv: year=2023, province_code=17",
+          fact_id=f"{table}:2023-17:{metric_code}", document_id=table, period_id="2023-year")
+
+
+def reported(con, metric_code: str, value: float, **overrides) -> None:
+    """The report's figure; the official table wins the selection."""
+    fact = {"period_id": "2023-year", "is_selected": False} | overrides
+    state(con, metric_code, value, f"Năm 2023, {metric_code} đạt {value}", **fact)
+
+
+@pytest.mark.parametrize(
+    ("metric_code", "stated", "table_value", "overrides", "flagged"),
+    [
+        pytest.param("par_index_score", 86.76, 86.76, {}, False, id="same score"),
+        pytest.param("par_index_score", 86.8, 86.76, {}, False, id="report rounds 86,76 to 86,8"),
+        pytest.param("par_index_score", 86.76, 86.8, {}, False, id="table rounds to 86,8"),
+        pytest.param("par_index_score", 86.7, 86.76, {}, True, id="86,7 against 86,76"),
+        pytest.param("par_index_rank", 35, 36, {}, True, id="rank 35 against 36"),
+        pytest.param("sipas_score_pct", 85.5, 85.5, {}, False, id="same SIPAS"),
+        pytest.param("sipas_score_pct", 85.5, 84.5, {}, True, id="SIPAS 85,5 against 84,5"),
+        pytest.param(
+            "par_index_score", 86, 86.76, {"qualifier": "about"}, False, id="about 86 is a bound"
+        ),
+        pytest.param(
+            "par_index_score", 90, 86.76, {"fact_kind": "target"}, False, id="a target is no figure"
+        ),
+        pytest.param(
+            "par_index_score", 80, 86.76, {"period_id": "2022-year"}, False, id="another year"
+        ),
+    ],
+)
+def test_report_against_official_table(con, metric_code, stated, table_value, overrides, flagged):
+    official(con, metric_code, table_value)
+    reported(con, metric_code, stated, **overrides)
+
+    names = _check_names(con, [RULES_BY_NAME["report_vs_official_table"]])
+
+    assert names == (["report_vs_official_table_mismatch"] if flagged else [])
+
+
+def test_report_against_official_table_quotes_both_sources(con):
+    official(con, "par_index_score", 86.76)
+    reported(con, "par_index_score", 86.7)
+
+    (finding,) = find_inconsistencies(con, [RULES_BY_NAME["report_vs_official_table"]]).findings
+
+    assert (finding.table_name, finding.province_id, finding.period_id) == (
+        "fct_report_facts", "63-17", "2023-year"
+    )
+    assert finding.message == (
+        "Contradiction: the report states par_index_score = 86.7 but the official PAR INDEX"
+        " table has 86.76 (tolerance ±0.05 for the stated precision)."
+    )
+    assert finding.observed_values == "par_index_score=86.7 (doc17); par_index_score=86.76 (ref_par_index)"
+    assert (finding.expected_value, finding.observed_value) == (86.76, 86.7)
+    assert finding.document_ids == "doc17,ref_par_index"
+    assert finding.evidence.startswith("Năm 2023, par_index_score đạt 86.7 | ref_par_index.csv")
+
+
+# Implausible jumps from one year to the next
+
+
+def yearly(con, metric_code: str, values: dict[str, float], **overrides) -> None:
+    for period_id, value in values.items():
+        state(con, metric_code, value, f"{period_id}: {value}",
+              fact_id=f"doc-{period_id}:{metric_code}", period_id=period_id, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("metric_code", "values", "overrides", "flagged"),
+    [
+        pytest.param("procedures_total", {"2023-year": 2046, "2024-year": 204}, {}, True,
+                     id="2046 then 204"),
+        pytest.param("procedures_total", {"2023-year": 2046, "2024-year": 205}, {}, False,
+                     id="2046 then 205"),
+        pytest.param("procedures_total", {"2023-year": 100, "2024-year": 1000}, {}, True,
+                     id="exactly ten times"),
+        pytest.param("procedures_total", {"2023-year": 1000, "2024-year": 100}, {}, True,
+                     id="exactly a tenth"),
+        pytest.param("procedures_total", {"2023-year": 100, "2024-year": 999}, {}, False,
+                     id="just under ten times"),
+        pytest.param("state_revenue_million_vnd", {"2023-year": 6127800, "2024-year": 612780},
+                     {}, True, id="money"),
+        pytest.param("procedures_total", {"2022-year": 100, "2024-year": 1000}, {}, False,
+                     id="years apart"),
+        pytest.param("procedures_total", {"2023-H1": 100, "2024-year": 1000}, {}, False,
+                     id="another period"),
+        pytest.param("dossiers_on_time_pct", {"2023-year": 5, "2024-year": 90}, {}, False,
+                     id="a share"),
+        pytest.param("procedures_abolished", {"2023-year": 0, "2024-year": 72}, {}, False,
+                     id="from zero"),
+        pytest.param("procedures_total", {"2023-year": 100, "2024-year": 1000},
+                     {"is_selected": False}, False, id="not published"),
+    ],
+)
+def test_year_over_year_jumps(con, metric_code, values, overrides, flagged):
+    yearly(con, metric_code, values, **overrides)
+
+    names = _check_names(con, [RULES_BY_NAME["year_over_year"]])
+
+    assert names == (["year_over_year_jump"] if flagged else [])
+
+
+def test_year_over_year_jump_quotes_both_years(con):
+    yearly(con, "procedures_total", {"2023-year": 2046, "2024-year": 204})
+
+    (finding,) = find_inconsistencies(con, [RULES_BY_NAME["year_over_year"]]).findings
+
+    assert (finding.table_name, finding.period_id) == ("fct_procedures", "2024-year")
+    assert finding.message == (
+        "Implausible jump: procedures_total is 2046 in 2023-year and 204 in 2024-year,"
+        " a factor of 10.0."
+    )
+    assert finding.observed_values == "procedures_total 2023-year=2046; procedures_total 2024-year=204"
+    assert finding.evidence == "2023-year: 2046 | 2024-year: 204"
+
+
+def test_a_findings_expectation_that_cannot_run_fails_loudly(con):
+    class Broken:
+        suite, name = "year_over_year", "broken"
+
+        def frame(self, con):
+            return pd.DataFrame({"value": [1.0]}).rename_axis(SUBJECT)  # no factor column
+
+    with pytest.raises(RuntimeError, match="year_over_year on broken: .* could not run"):
+        find_inconsistencies(con, [Broken()])
+
+
+# Data Docs
+
+
+def test_data_docs_render_every_validation(con, tmp_path):
+    put(con, "fct_tasks", gov_tasks_assigned=209, gov_tasks_completed_on_time=28,
+        gov_tasks_in_progress=179)
+    rules = [RULES_BY_NAME["tasks_by_status"], RULES_BY_NAME["year_over_year"]]
+    save_validations(find_inconsistencies(con, rules).validations, tmp_path / "findings.json")
+    site = tmp_path / "data_docs"
+
+    index = render_data_docs(load_validations(tmp_path / "findings.json"), site)
+
+    assert index == site / "index.html" and index.is_file()
+    pages = {page.name: page for page in (site / "validations").glob("**/*.html")}
+    assert sorted(pages) == ["tasks_by_status.html", "year_over_year.html"]
+    assert "63-17|2022-9M" in pages["tasks_by_status.html"].read_text(encoding="utf-8")
+
+    render_data_docs(load_validations(tmp_path / "findings.json")[:1], site)
+    assert len(list((site / "validations").glob("**/*.html"))) == 1  # replaced, not added to
 
 
 # data_quality_issues
@@ -504,19 +858,19 @@ def test_issues_table_holds_findings_and_failed_checks(con):
         gov_tasks_completed_late=28,
     )
     results = [
-        CheckResult("gx_fct_tasks", "fct_tasks", True),
-        CheckResult("gx_fct_budget", "fct_budget", False, ["bad value"], {"rows": 3}),
+        CheckResult(MART_CHECK, "fct_tasks", True),
+        CheckResult(MART_CHECK, "fct_budget", False, ["bad value"], {"rows": 3}),
     ]
 
-    assert write_quality_issues(con, results, find_inconsistencies(con)) == 2
+    assert write_quality_issues(con, results, find_inconsistencies(con).findings) == 2
     first_ids = con.execute("select issue_id from data_quality_issues order by 1").fetchall()
-    write_quality_issues(con, results, find_inconsistencies(con))
+    write_quality_issues(con, results, find_inconsistencies(con).findings)
 
     rows = con.execute(
         "select severity, check_name, observed_values, message from data_quality_issues"
         " order by severity"
     ).fetchall()
-    assert rows[0] == ("blocking", "gx_fct_budget", "rows=3", "Blocking checks failed: bad value")
+    assert rows[0] == ("blocking", MART_CHECK, "rows=3", "Blocking checks failed: bad value")
     assert rows[1][:2] == ("finding", "tasks_by_status_incomplete_breakdown")
     assert con.execute("select issue_id from data_quality_issues order by 1").fetchall() == (
         first_ids

@@ -146,11 +146,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=Path, required=True)
     parser.add_argument("--gold", type=Path, required=True)
-    parser.add_argument("--passages", type=Path, required=True)
+    parser.add_argument("--passages", type=Path, nargs="+", required=True)
     parser.add_argument("-v", "--verbose", action="store_true", help="list missed and spurious facts")
     args = parser.parse_args(argv)
     print(report(evaluate_reports(args.reports, args.gold), args.verbose))
-    print(report(evaluate_passages(args.passages), args.verbose))
+    for passages in args.passages:
+        print(report(evaluate_passages(passages), args.verbose))
 
 
 if __name__ == "__main__":

@@ -115,9 +115,12 @@ def describe_failure(table: str, result: Any) -> str:
         return f"{head}: could not run: {'; '.join(errors)}"
     details = result.result
     if "unexpected_count" in details:
-        # With key columns, GX quotes the failing rows by key rather than the bare values.
+        # With key columns, GX quotes the failing rows (key columns first), not bare values.
         keyed = details.get("unexpected_index_column_names")
-        examples = details["partial_unexpected_index_list" if keyed else "partial_unexpected_list"]
+        if keyed:
+            examples = [_keys_first(row, keyed) for row in details["partial_unexpected_index_list"]]
+        else:
+            examples = details["partial_unexpected_list"]
         values = ", ".join(_show(value) for value in examples)
         noun = "rows" if keyed else "values"
         return (
@@ -125,6 +128,10 @@ def describe_failure(table: str, result: Any) -> str:
             f" e.g. {values}"
         )
     return f"{head}: observed {_show(details.get('observed_value'))}"
+
+
+def _keys_first(row: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    return {key: row[key] for key in keys} | row
 
 
 def _target(table: str, kwargs: dict[str, Any]) -> str:

@@ -400,14 +400,14 @@ def read_wide(
     return con.execute(
         f"""
         select wide.province_period_id, wide.province_id, wide.period_id, {selected},
-            (
+            coalesce((
                 select list(facts.fact_id order by list_position($columns, facts.metric_code))
                 from main.fct_report_facts as facts
                 where facts.is_selected
                     and facts.province_id = wide.province_id
                     and facts.period_id = wide.period_id
                     and list_contains($columns, facts.metric_code)
-            ) as fact_ids
+            ), []) as fact_ids
         from main."{table}" as wide
         order by wide.province_period_id
         """,
