@@ -234,7 +234,9 @@ def _make_fact(
     future = is_target or is_plan or in_target_document
     year = year or _attribute_year(sentence.masked[:start], run, allow_future=future)
     if not is_target and in_target_document and not is_plan:
-        is_target = year is None or run.context.year is None or year >= run.context.year
+        reported = run.guards.result_before.search(sentence.masked[:slot_start])
+        is_current = year is None or run.context.year is None or year >= run.context.year
+        is_target = is_current and not reported
     return Fact(
         metric_code=metric,
         value=value,
@@ -269,7 +271,7 @@ def _qualified_start(
 
 
 def _group(match: re.Match[str], name: str) -> str | None:
-    return match.group(name) if name in match.re.groupindex else None
+    return match.group(name) if name in match.re.groupindex else None  # optional groups
 
 
 def _owner(sentence: _Sentence, position: int, run: _Run) -> str | None:
@@ -325,7 +327,7 @@ def _restatements(
     clause_end = len(sentence.masked) if clause_end < 0 else clause_end
     figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
     # The restated figure repeats the first word of the unit: "24 TTHC (năm 2023 là 31 TTHC)".
-    tail = sentence.masked[figure_end: match.end()].split()
+    tail = [word for word in sentence.masked[figure_end: match.end()].split() if word[0] != "/"]
     unit_tail = re.escape(tail[0]) if tail else ""
     found = []
     for opener, anchored in ((run.guards.restatement, True), (run.guards.comparison, False)):
@@ -338,7 +340,7 @@ def _restatements(
             continue
         restated = _make_fact(
             rule, hit, "0", fact.metric_code, sentence, run,
-            year=int(hit.group("year")), confidence=0.8,
+            year=int(_group(hit, "year") or _group(hit, "prior")), confidence=0.8,
         )
         if restated is not None:
             found.append(restated)

@@ -53,6 +53,7 @@ class Guards:
     province_actor: str
     other_actor: str
     plan_metrics: frozenset[str]
+    result_before: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _load_guards(raw: dict) -> Guards:
         province_actor=raw["province_actor"],
         other_actor=raw["other_actor"],
         plan_metrics=frozenset(raw["plan_metrics"]),
+        result_before=_ci(raw["result_before"]),
     )
 
 

@@ -25,6 +25,8 @@ from dagster_project.quality.suites import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from great_expectations import ExpectationSuite
 
 MART_CHECK = "great_expectations"
@@ -48,11 +50,18 @@ def run_blocking_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     return [*run_mart_checks(con), *run_reconciliation_checks(con)]
 
 
-def run_mart_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
-    """Validate every mart that has a suite in expectations/; one result per suite."""
+def run_mart_checks(
+    con: duckdb.DuckDBPyConnection, tables: Collection[str] | None = None
+) -> list[CheckResult]:
+    """Validate the marts (all by default) that have a suite in expectations/; one result each."""
     gx = import_gx()
     source = ephemeral_context(gx).data_sources.add_pandas("marts")
-    return [_validate_mart(source, con, suite) for suite in load_suites(gx, load_catalog())]
+    suites = load_suites(gx, load_catalog())
+    return [
+        _validate_mart(source, con, suite)
+        for suite in suites
+        if tables is None or suite.name in tables
+    ]
 
 
 def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
