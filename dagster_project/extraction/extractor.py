@@ -293,6 +293,8 @@ def _states_target(prefix: str, run: _Run) -> bool:
     guards = run.guards
     if guards.target_near.search(prefix[-60:]):
         return True
+    if not guards.target_in_sentence.search(prefix):
+        return False  # the common case: no cue at all, no need to discount "vượt mục tiêu"
     return bool(guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)))
 
 
@@ -323,6 +325,8 @@ def _restatements(
 ) -> list[Fact]:
     """Figures for another year right after a fact: "(năm 2023 là 31 TTHC)"."""
     rest_start = match.end()
+    if "(" not in sentence.masked[rest_start:] and "cùng kỳ" not in sentence.masked[rest_start:]:
+        return []  # no parenthesis and no "cùng kỳ": nothing restated
     clause_end = sentence.masked.find(";", rest_start)
     clause_end = len(sentence.masked) if clause_end < 0 else clause_end
     figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
