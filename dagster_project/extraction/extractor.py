@@ -185,7 +185,7 @@ def _has_context(pattern: re.Pattern[str], chars: int, sentence: _Sentence, run:
     if key not in sentence.contexts:
         around = sentence.masked
         if chars:
-            paragraph = run.masked_doc[max(0, sentence.offset - chars): sentence.offset]
+            paragraph = _lower(run.masked_doc[max(0, sentence.offset - chars): sentence.offset])
             around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
         sentence.contexts[key] = pattern.search(around) is not None
     return sentence.contexts[key]
@@ -353,4 +353,4 @@ def _restatements(
 
 @lru_cache(maxsize=1024)
 def _restatement_pattern(opener: str, slot: str, unit_tail: str) -> re.Pattern[str]:
-    return re.compile(opener + slot + r"\s?" + unit_tail, re.IGNORECASE)
+    return re.compile(opener + slot + r"\s?" + unit_tail)  # all parts lower-case

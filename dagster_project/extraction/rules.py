@@ -73,6 +73,16 @@ class Vocabulary:
         return [self.rules[index] for index in sorted(wanted)]
 
 
+def _lower(pattern: str) -> re.Pattern[str]:
+    """For text the extractor has lower-cased: a case-sensitive regex is faster.
+
+    Patterns must not use upper-case escapes (\\W, \\S, \\D, \\B): lower-casing changes them.
+    """
+    if re.search(r"\\[WSDB]", pattern):
+        raise ValueError(f"upper-case escape in a lower-cased pattern: {pattern}")
+    return re.compile(pattern.lower().replace("(?p<", "(?P<"))  # keep named groups
+
+
 def _ci(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -88,15 +98,15 @@ def _load_guards(raw: dict) -> Guards:
     return Guards(
         qualifiers=qualifiers,
         qualifier_pattern="|".join(re.escape(w) for w in words),
-        qualifier_before=_ci(r"(?:^|\W)(" + "|".join(re.escape(w) for w in words) + r")\s+$"),
-        change_before=_ci(raw["change_before"]),
-        target_in_sentence=_ci(raw["target_in_sentence"]),
-        target_exceptions=_ci(raw["target_exceptions"]),
-        target_near=_ci(raw["target_near"]),
-        year_mention=_ci(raw["year_mention"]),
-        year_ignored_before=_ci(raw["year_ignored_before"]),
-        restatement=_ci(raw["restatement"]),
-        comparison=_ci(raw["comparison"]),
+        qualifier_before=_lower(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")\s+$"),
+        change_before=_lower(raw["change_before"]),
+        target_in_sentence=_lower(raw["target_in_sentence"]),
+        target_exceptions=_lower(raw["target_exceptions"]),
+        target_near=_lower(raw["target_near"]),
+        year_mention=_lower(raw["year_mention"]),
+        year_ignored_before=_lower(raw["year_ignored_before"]),
+        restatement=_lower(raw["restatement"]),
+        comparison=_lower(raw["comparison"]),
         furniture=Furniture(
             heading=re.compile(raw["furniture_heading"], re.IGNORECASE | re.MULTILINE),
             line=_ci(raw["furniture_line"]),
@@ -106,7 +116,7 @@ def _load_guards(raw: dict) -> Guards:
         province_actor=raw["province_actor"],
         other_actor=raw["other_actor"],
         plan_metrics=frozenset(raw["plan_metrics"]),
-        result_before=_ci(raw["result_before"]),
+        result_before=_lower(raw["result_before"]),
     )
 
 
@@ -132,8 +142,8 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
             text = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), text)
         return text
 
-    def optional(key: str) -> re.Pattern[str] | None:
-        return _ci(expand(raw[key])) if raw.get(key) else None
+    def optional(key: str) -> re.Pattern[str] | None:  # matched on lower-cased text too
+        return re.compile(expand(raw[key]).lower()) if raw.get(key) else None
 
     # Rules match lower-cased text: case-sensitive literals let the regex engine skip ahead.
     pattern = expand(raw["pattern"]).lower()

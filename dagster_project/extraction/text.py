@@ -19,16 +19,19 @@ _DIGIT_LED = re.compile(
     r"|\d{1,4}(?::\d{2,4})+\b"                      # 12:00:00, 9001:2008
     r"|(?:84|0)\d{2,4}[\s.]\d{3}[\s.]\d{3,4}\b"      # 02133 876 650
 )
-# Words that make the number after them an identifier or a date: "Nghị quyết số 18", "ngày 15".
-_WORD_LED = re.compile(
-    r"(?:\b(?:nghị quyết|nghị định|quyết định|chỉ thị|thông tư|công văn|kế hoạch|báo cáo|luật"
-    r"|văn bản|đề án|chương trình)\s+(?:số\s+)?|\bsố\s*:?\s*(?=\d+\s*[/-])"
-    r"|\b(?:ngày|tháng)\s+)$",
-    re.IGNORECASE,
+# Words that make the number after them an identifier or a date: "Nghị quyết số 18", "ngày 15";
+# a bare "số" only when the number continues like a document number ("số 490/BC").
+_DOCUMENT_WORDS = (
+    "nghị quyết", "nghị định", "quyết định", "chỉ thị", "thông tư", "công văn", "kế hoạch",
+    "báo cáo", "luật", "văn bản", "đề án", "chương trình",
 )
+_DATE_WORDS = ("ngày", "tháng")
+_NUMBER_WORD = "số"
+_SLASH_AFTER = re.compile(r"\d+\s*[/-]")
 _WORD_LED_NUMBER = re.compile(r"\d+(?:[/.-]\d{1,4}){0,2}\b")
-_RUN_START = re.compile(r"(?<!\d)\d")
+_RUN_START = re.compile(r"(?<![\d.,])\d")
 _LINK = re.compile(r"\S*(?:@|://|www\.)\S*")  # e-mail addresses and URLs
+_SPACES = re.compile(r"\t[ \t]*| [ \t]+")  # runs of blanks; a single space stays as it is
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+")
 _ABBREVIATIONS = ("TP.", "Tp.", "TX.", "ThS.", "TS.", "PGS.", "GS.", "St.")
 
@@ -41,9 +44,11 @@ class Sentence:
 
 def normalize_text(text: str) -> str:
     """NFC, unified line ends and spaces, so spans are stable across encodings."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
-    return re.sub(r"[ \t]+", " ", text)
+    return _SPACES.sub(" ", text)
 
 
 def mask_references(text: str) -> str:
@@ -52,13 +57,15 @@ def mask_references(text: str) -> str:
     if "@" in text or "://" in text or "www." in text:
         links = [link.span() for link in _LINK.finditer(text) if _RUN_START.search(link.group(0))]
     spans = list(links)
+    covered = 0
     for run in _RUN_START.finditer(text):
         position = run.start()
-        if links and any(start <= position < end for start, end in links):
+        if position < covered or (links and any(start <= position < end for start, end in links)):
             continue
         end = _identifier_end(text, position)
         if end is not None:
             spans.append((position, end))
+            covered = end
     if not spans:
         return text
     chars = list(text)
@@ -76,10 +83,27 @@ def _identifier_end(text: str, position: int) -> int | None:
     led = _DIGIT_LED.match(text, position)
     if led:
         return led.end()
-    if _WORD_LED.search(text, max(0, position - 40), position):
+    if position and text[position - 1].isspace() and _after_identifier_word(text, position):
         number = _WORD_LED_NUMBER.match(text, position)
         return number.end() if number else None
     return None
+
+
+def _after_identifier_word(text: str, position: int) -> bool:
+    before = text[max(0, position - 40): position].lower().rstrip(" :")
+    if _ends_with_word(before, _DATE_WORDS):
+        return True
+    if _ends_with_word(before, (_NUMBER_WORD,)):
+        before = before[: -len(_NUMBER_WORD)].rstrip()
+        return _ends_with_word(before, _DOCUMENT_WORDS) or bool(_SLASH_AFTER.match(text, position))
+    return _ends_with_word(before, _DOCUMENT_WORDS)
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:
+        if text.endswith(word) and (len(text) == len(word) or not text[-len(word) - 1].isalnum()):
+            return True
+    return False
 
 
 def split_sentences(text: str) -> list[Sentence]:
