@@ -89,8 +89,14 @@ def _identifier_end(text: str, position: int) -> int | None:
     return None
 
 
+_LAST_WORDS = frozenset(w.rsplit(" ", 1)[-1] for w in (*_DOCUMENT_WORDS, *_DATE_WORDS, _NUMBER_WORD))
+
+
 def _after_identifier_word(text: str, position: int) -> bool:
     before = text[max(0, position - 40): position].lower().rstrip(" :")
+    words = before.rsplit(None, 1)
+    if not words or words[-1] not in _LAST_WORDS:
+        return False  # the common case, decided without scanning the phrase lists
     if _ends_with_word(before, _DATE_WORDS):
         return True
     if _ends_with_word(before, (_NUMBER_WORD,)):
