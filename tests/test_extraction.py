@@ -115,6 +115,28 @@ EXAMPLES = {
         years={"dossiers_on_time_pct": 2025},  # a target keeps its horizon year
         kind="target",
     ),
+    "comparison_with_prior_year_figure": Example(
+        "Tỷ lệ hồ sơ được xử lý trực tuyến năm 2023 đạt 61,4%, cao hơn so với năm 2022 (47,9%).",
+        {"online_dossier_rate_pct": 61.4},
+    ),
+    "threshold_qualifier": Example(
+        "Năm 2023, thu ngân sách nhà nước trên địa bàn lần đầu vượt mốc 12.000 tỷ đồng.",
+        {"state_revenue_million_vnd": 12_000_000},
+        qualifiers={"state_revenue_million_vnd": "more_than"},
+    ),
+    "bullet_list_under_a_heading": Example(
+        "Kết quả thực hiện nhiệm vụ Thủ tướng Chính phủ giao:\n- Tổng số nhiệm vụ: 64;\n"
+        "- Đã hoàn thành đúng hạn: 51;\n- Đang thực hiện trong hạn: 13.",
+        {"gov_tasks_assigned": 64, "gov_tasks_completed_on_time": 51, "gov_tasks_in_progress": 13},
+    ),
+    "national_figure_is_not_the_provinces": Example(
+        "Cả nước có 4.410 dịch vụ công trực tuyến được cung cấp trên Cổng Dịch vụ công quốc gia.",
+        {},
+    ),
+    "a_city_inside_the_province": Example(
+        "Năm 2023, thành phố Điện Biên Phủ tiếp nhận 9.120 hồ sơ.",
+        {},
+    ),
     "video_and_lgsp": Example(
         "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
         "21 hệ thống thông tin.",

@@ -11,7 +11,7 @@ from dagster_project.extraction.numbers import NUMBER_PATTERN, parse_number, sca
 from dagster_project.extraction.rules import Guards, Rule, Vocabulary, load_vocabulary
 from dagster_project.extraction.text import MASK, mask_references, normalize_text, split_sentences
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _DIGIT = re.compile(r"\d")
