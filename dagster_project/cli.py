@@ -1,4 +1,4 @@
-"""`cchc`: refresh the warehouse, or extract facts from documents, from the command line."""
+"""`cchc`: refresh the warehouse, roll it back, or extract facts from documents."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from pathlib import Path
 
 from dagster_project.extraction import DocumentContext, explain, extract_facts, normalize_text
 from dagster_project.ingest.provinces import province_code
-from dagster_project.settings import load_settings
+from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
+from dagster_project.settings import Settings, load_settings
 from dagster_project.summary import published_summary
 
 # Warnings and errors only: the summary says what was built, `make dev` shows the full run.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another process is writing the warehouse, try again later
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     refresh = commands.add_parser("refresh", help="run the whole pipeline and publish")
     refresh.add_argument("--reports", help="reports folder (env CCHC_REPORTS_DIR)")
     refresh.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
+    refresh.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                         help="if another refresh is writing the warehouse, wait up to SECONDS for it"
+                              " (default: exit at once)")
+    back = commands.add_parser("rollback", help="serve the previously published version again")
+    back.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
     extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
     extract.add_argument("files", nargs="*", type=Path)
     extract.add_argument("--manifest", type=Path, help="manifest CSV giving province/year/period")
@@ -34,15 +41,27 @@ def main(argv: list[str] | None = None) -> int:
                          help="list every number in the documents and why it was or was not taken")
     args = parser.parse_args(argv)
     if args.command == "refresh":
-        return run_refresh(args.reports, args.warehouse)
+        return run_refresh(args.reports, args.warehouse, args.wait)
+    if args.command == "rollback":
+        return run_rollback(args.warehouse)
     return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
 
 
-def run_refresh(reports: str | None, warehouse: str | None) -> int:
+def run_refresh(reports: str | None, warehouse: str | None, wait_seconds: float = 0.0) -> int:
     settings = load_settings(reports, warehouse)
     if not settings.reports_dir.is_dir():
         print(f"cchc: reports folder not found: {settings.reports_dir}", file=sys.stderr)
         return 2
+    try:
+        with refresh_lock(settings.warehouse_path, wait_seconds):
+            return _refresh(settings)
+    except WarehouseBusy as busy:
+        print(f"cchc: {busy}; the published warehouse is unchanged."
+              " Try again later, or pass --wait SECONDS.", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _refresh(settings: Settings) -> int:
     # The Dagster resources read these when the definitions load.
     os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
     os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
@@ -61,6 +80,26 @@ def run_refresh(reports: str | None, warehouse: str | None) -> int:
             print(f"  - {failure}", file=sys.stderr)
         return 1
     print(published_summary(settings.warehouse_path))
+    return 0
+
+
+def run_rollback(warehouse: str | None) -> int:
+    warehouse_path = load_settings(warehouse=warehouse).warehouse_path
+    try:
+        with refresh_lock(warehouse_path):
+            restored = rollback(warehouse_path)
+    except WarehouseBusy as busy:
+        print(f"cchc: {busy}; nothing was rolled back. Try again when it has finished.",
+              file=sys.stderr)
+        return EXIT_BUSY
+    except NothingToRollBack as error:
+        print(f"cchc: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Rolled back {warehouse_path} to version {restored['version']}"
+        f" (run {restored['run_id']}, published {restored['published_at']},"
+        f" code {restored['code_version']})"
+    )
     return 0
 
 

@@ -1,10 +1,8 @@
-"""DuckDB I/O: raw tables written in batches, and publication of a finished build."""
+"""DuckDB I/O: raw tables written in batches into the build file."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +10,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+# No primary key: DuckDB 1.0 clients (Evidence bundles one) cannot open a file holding an index
+# written by 1.1 or later. Ingest rejects duplicate documents and dbt tests that the id is unique.
 RAW_DDL = {
     "documents": """
-        document_id varchar primary key, file_path varchar, sha256 varchar, province_code varchar,
+        document_id varchar, file_path varchar, sha256 varchar, province_code varchar,
         year integer, period varchar, doc_type varchar, title varchar, source_url varchar,
         published date, char_count integer, text varchar, ingested_at timestamp""",
     "facts": """
@@ -54,22 +54,6 @@ def read_raw_documents(path: Path) -> pd.DataFrame:
         return con.execute(
             "select document_id, province_code, year, period, doc_type, text from raw.documents"
         ).df()
-
-
-def publish(build_path: Path, warehouse_path: Path) -> None:
-    """Atomically replace the published file with a copy of the finished build.
-
-    Readers never open the build file; the copy is staged beside the target so that the
-    final rename stays on one file system and is atomic.
-    """
-    with connect(build_path) as con:
-        con.execute("checkpoint")
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    staged = warehouse_path.with_name(f".{warehouse_path.name}.publishing")
-    shutil.copyfile(build_path, staged)
-    with open(staged, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staged, warehouse_path)
 
 
 def reset_build(build_path: Path) -> None:

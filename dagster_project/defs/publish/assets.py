@@ -1,16 +1,45 @@
+import time
+
 import dagster as dg
 
-from dagster_project.defs.quality.assets import data_quality_issues
+from dagster_project.defs.quality.assets import data_docs, data_docs_dir, data_quality_issues
 from dagster_project.defs.quality.checks import CHECKED_TABLES
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.storage import publish
+from dagster_project.publication import publish, refresh_lock
 
-PUBLISHED_AFTER = [data_quality_issues, "ingest_errors", "dim_period", "dim_metric", "dim_document"]
+PUBLISHED_AFTER = [
+    data_quality_issues, data_docs, "ingest_errors", "dim_period", "dim_metric", "dim_document",
+]
 
 
 @dg.asset(deps=[*PUBLISHED_AFTER, *CHECKED_TABLES], group_name="publish")
-def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The build file, once every blocking check passed, atomically replaces the served file."""
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """The audited build replaces the served file atomically, with its Parquet files and manifest."""
     settings = warehouse.settings
-    publish(settings.build_path, settings.warehouse_path)
-    return dg.MaterializeResult(metadata={"path": str(settings.warehouse_path)})
+    docs = data_docs_dir(settings)
+    started = time.perf_counter()
+    with refresh_lock(settings.warehouse_path):
+        manifest = publish(
+            settings.build_path, settings.warehouse_path, context.run_id, passed_checks(context),
+            data_docs=docs if docs.is_dir() else None,
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(settings.warehouse_path),
+            "version": manifest["version"],
+            "checks_passed": len(manifest["checks_passed"]),
+            "findings": manifest["findings"],
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    )
+
+
+def passed_checks(context: dg.AssetExecutionContext) -> list[str]:
+    """This run's asset checks that passed (dbt tests, blocking suites), for the manifest."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records]
+    return [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if e.passed]

@@ -1,0 +1,271 @@
+"""Publication: an audited build becomes the served warehouse, with its Parquet files and manifest.
+
+In the warehouse folder, beside the served file (here `cchc.duckdb`):
+
+    cchc.duckdb               the served file, replaced whole by a rename: a connected reader keeps
+                              its snapshot, a new connection opens the new version
+    cchc.duckdb.lock          one writer at a time (flock: a killed holder leaves no stale lock)
+    versions/<id>.duckdb      the last three published files; <id> is <UTC time to the ms>-<run id>
+    versions/<id>/            their parquet/<table>.parquet, manifest.json and data_docs/
+    current -> versions/<id>  the version served; swapping this one link moves the three below
+    parquet, manifest.json, data_docs -> current/...
+
+A version is staged under a hidden name and becomes visible only by renames, so a refresh that
+dies before them leaves everything served as it was; the next publication clears its leftovers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import IO
+
+import duckdb
+
+from dagster_project.settings import PROJECT_ROOT
+from dagster_project.storage import connect, now
+
+KEPT_VERSIONS = 3
+VERSIONS = "versions"
+CURRENT = "current"
+BESIDE_THE_FILE = ("parquet", "manifest.json", "data_docs")
+LOCK_POLL_SECONDS = 0.2
+
+_held_locks: set[Path] = set()
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process is refreshing, publishing or rolling back this warehouse."""
+
+
+class NothingToRollBack(RuntimeError):
+    """No published version is older than the one served."""
+
+
+@contextmanager
+def refresh_lock(warehouse_path: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's one-writer lock, waiting up to wait_seconds for another holder.
+
+    Re-entrant within a process: `cchc refresh` holds it around the Dagster run, whose
+    publication step takes it again.
+    """
+    lock_path = warehouse_path.with_name(f"{warehouse_path.name}.lock")
+    if lock_path in _held_locks:
+        yield
+        return
+    handle = _acquire(lock_path, warehouse_path, wait_seconds)
+    _held_locks.add(lock_path)
+    try:
+        yield
+    finally:
+        _held_locks.discard(lock_path)
+        handle.close()  # releases the flock; the file stays, as deleting it would race a waiter
+
+
+def _acquire(lock_path: Path, warehouse_path: Path, wait_seconds: float) -> IO[str]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+", encoding="utf-8")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                holder = lock_path.read_text(encoding="utf-8").strip() or "holder unknown"
+                raise WarehouseBusy(
+                    f"another refresh or rollback is writing {warehouse_path} ({holder})"
+                ) from None
+            time.sleep(LOCK_POLL_SECONDS)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} since {now():%Y-%m-%d %H:%M:%S} UTC\n")
+    handle.flush()
+    return handle
+
+
+def publish(
+    build_path: Path,
+    warehouse_path: Path,
+    run_id: str,
+    checks_passed: list[str],
+    data_docs: Path | None = None,
+) -> dict:
+    """Serve a finished, audited build as a new version; return its manifest.
+
+    data_docs: this build's Data Docs folder, moved into the version (see place_data_docs).
+    """
+    versions = warehouse_path.parent / VERSIONS
+    _clear_leftovers(versions)
+    with connect(build_path) as con:
+        con.execute("checkpoint")
+    published_at = now()
+    version = f"{published_at:%Y%m%dT%H%M%S}.{published_at.microsecond // 1000:03d}Z-{run_id[:8]}"
+    staged_file = versions / f".{version}.duckdb.partial"
+    staged_folder = versions / f".{version}.partial"
+    _copy_durably(build_path, staged_file)
+    manifest = _write_version_folder(
+        staged_file, staged_folder, version, run_id, published_at, checks_passed
+    )
+    if data_docs is not None:
+        place_data_docs(data_docs, staged_folder)
+    _fsync_tree(staged_folder)
+    _serve_file(staged_file, warehouse_path)  # the commit point: new connections get this version
+    # Dying before the link swap below would leave manifest.json and parquet/ one version behind.
+    staged_folder.rename(versions / version)
+    staged_file.rename(versions / f"{version}.duckdb")
+    _point_current(warehouse_path.parent, version)
+    _prune(versions)
+    return manifest
+
+
+def place_data_docs(build_docs: Path, version_folder: Path) -> None:
+    """Move this build's Great Expectations Data Docs into the version being published.
+
+    They are served as <warehouse folder>/data_docs/ together with the version's file and Parquet.
+    """
+    shutil.move(build_docs, version_folder / "data_docs")
+
+
+def rollback(warehouse_path: Path) -> dict:
+    """Serve again the version published before the one served now; return its manifest."""
+    folder = warehouse_path.parent
+    served = current_version(folder)
+    earlier = [version for version in published_versions(folder) if served and version < served]
+    if not earlier:
+        raise NothingToRollBack(
+            f"no published version of {warehouse_path} is older than {served or 'the served file'}"
+        )
+    previous = earlier[-1]
+    versions = folder / VERSIONS
+    _serve_file(versions / f"{previous}.duckdb", warehouse_path)
+    _point_current(folder, previous)
+    return read_manifest(versions / previous / "manifest.json")
+
+
+def published_versions(folder: Path) -> list[str]:
+    """The kept versions, oldest first (their ids sort by publication time)."""
+    return sorted(path.stem for path in (folder / VERSIONS).glob("*.duckdb"))
+
+
+def current_version(folder: Path) -> str | None:
+    link = folder / CURRENT
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def read_manifest(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_version() -> str:
+    """The package version and, in a git checkout, its commit (`-dirty` with local changes)."""
+    version = metadata.version("cchc-warehouse")
+    if not (PROJECT_ROOT / ".git").exists():
+        return version
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+{described}"
+
+
+def _write_version_folder(
+    database: Path, folder: Path, version: str, run_id: str, published_at: datetime,
+    checks_passed: list[str],
+) -> dict:
+    """Every table of schema main as Parquet, and the manifest, read from the staged file."""
+    (folder / "parquet").mkdir(parents=True)
+    rows: dict[str, int] = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
+        ).fetchall()
+        for (table,) in tables:
+            target = str(folder / "parquet" / f"{table}.parquet").replace("'", "''")
+            con.execute(f"copy main.\"{table}\" to '{target}' (format parquet)")
+            rows[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+        findings = con.execute("select count(*) from main.data_quality_issues").fetchone()[0]
+    manifest = {
+        "version": version,
+        "run_id": run_id,
+        "published_at": f"{published_at:%Y-%m-%dT%H:%M:%SZ}",
+        "code_version": code_version(),
+        "duckdb_version": duckdb.__version__,
+        "tables": rows,
+        "checks_passed": sorted(checks_passed),
+        "findings": findings,
+    }
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def _serve_file(database: Path, warehouse_path: Path) -> None:
+    """Replace the served file with a copy of database: one rename, the commit point."""
+    staged = warehouse_path.with_name(f".{warehouse_path.name}.publishing")
+    _copy_durably(database, staged)
+    os.replace(staged, warehouse_path)
+
+
+def _point_current(folder: Path, version: str) -> None:
+    _swap_link(folder / CURRENT, Path(VERSIONS) / version)
+    for name in BESIDE_THE_FILE:
+        if not (folder / name).is_symlink():
+            _swap_link(folder / name, Path(CURRENT) / name)
+    _fsync(folder)
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    staged = link.with_name(f".{link.name}.new")
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(target)
+    os.replace(staged, link)
+
+
+def _prune(versions: Path) -> None:
+    for version in published_versions(versions.parent)[:-KEPT_VERSIONS]:
+        shutil.rmtree(versions / version, ignore_errors=True)
+        (versions / f"{version}.duckdb").unlink()
+
+
+def _clear_leftovers(versions: Path) -> None:
+    """What a publication killed before its renames left behind."""
+    versions.mkdir(parents=True, exist_ok=True)
+    for leftover in versions.glob(".*.partial"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
+
+def _copy_durably(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    _fsync(target)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder (its renames) to disk, so a power cut cannot serve a torn version."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
