@@ -104,8 +104,9 @@ def run_rollback(warehouse: str | None) -> int:
 
 
 def _failures(result) -> list[str]:
+    """Failed checks with what failed in them, and failed stages other than the checks' own."""
     failed_checks = [
-        f"blocking check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+        _check_failure(evaluation)
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed
     ]
@@ -113,8 +114,17 @@ def _failures(result) -> list[str]:
         f"stage failed: {event.step_key}: {event.event_specific_data.error.message.strip()}"
         for event in result.all_events
         if event.event_type_value == "STEP_FAILURE"
+        and "AssetCheckFailed" not in event.event_specific_data.error.cls_name  # said above
     ]
     return failed_checks + failed_steps
+
+
+def _check_failure(evaluation) -> str:
+    line = f"blocking check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+    details = evaluation.metadata.get("failures")
+    if details is None or details.value in ("", "none"):
+        return line
+    return line + "".join(f"\n      {detail}" for detail in str(details.value).splitlines())
 
 
 def run_extract(
