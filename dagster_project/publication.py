@@ -41,6 +41,7 @@ BESIDE_THE_FILE = ("parquet", "manifest.json", "data_docs")
 LOCK_POLL_SECONDS = 0.2
 
 _held_locks: set[Path] = set()
+_process_locks: list[IO[str]] = []  # held until the process exits
 
 
 class WarehouseBusy(RuntimeError):
@@ -69,6 +70,18 @@ def refresh_lock(warehouse_path: Path, wait_seconds: float = 0.0) -> Iterator[No
     finally:
         _held_locks.discard(lock_path)
         handle.close()  # releases the flock; the file stays, as deleting it would race a waiter
+
+
+def hold_lock_until_exit(warehouse_path: Path) -> None:
+    """Take the one-writer lock for the rest of this process, unless it already holds it.
+
+    For runs started from the Dagster UI or the schedule: each run has a process of its own,
+    which ends with the run and so releases the lock. Inside `cchc refresh` this is a no-op.
+    """
+    lock_path = warehouse_path.with_name(f"{warehouse_path.name}.lock")
+    if lock_path not in _held_locks:
+        _process_locks.append(_acquire(lock_path, warehouse_path, 0.0))
+        _held_locks.add(lock_path)
 
 
 def _acquire(lock_path: Path, warehouse_path: Path, wait_seconds: float) -> IO[str]:

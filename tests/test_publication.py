@@ -24,7 +24,13 @@ import duckdb
 import pytest
 
 from dagster_project.cli import EXIT_BUSY, main
-from dagster_project.publication import current_version, publish, published_versions, refresh_lock
+from dagster_project.publication import (
+    WarehouseBusy,
+    current_version,
+    publish,
+    published_versions,
+    refresh_lock,
+)
 from dagster_project.settings import PROJECT_ROOT
 
 BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
@@ -464,3 +470,22 @@ def test_readers_query_throughout_a_refresh_without_an_error(killed_then_refresh
     assert scenario.reader["builds"] == sorted([scenario.build_before, build_after])
     # A connection opened before the publication keeps its snapshot until it reconnects.
     assert scenario.build_held == scenario.build_before
+
+
+def test_a_dagster_run_holds_the_writer_lock_until_its_process_ends(tmp_path: Path) -> None:
+    warehouse = tmp_path / "cchc.duckdb"
+    script = (
+        "import time; from pathlib import Path; "
+        "from dagster_project.publication import hold_lock_until_exit; "
+        f"hold_lock_until_exit(Path({str(warehouse)!r})); print('held', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseBusy), refresh_lock(warehouse):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with refresh_lock(warehouse):
+        pass

@@ -2,6 +2,7 @@ import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.ingest.documents import scan_reports
+from dagster_project.publication import hold_lock_until_exit
 from dagster_project.storage import now, reset_build, write_raw_table
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
@@ -18,6 +19,7 @@ INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
 def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Read the reports folder into a fresh build file (the start of every refresh)."""
     settings = warehouse.settings
+    hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
     reset_build(settings.build_path)
     scan = scan_reports(settings.reports_dir)
     ingested_at = now()
