@@ -464,6 +464,8 @@ def test_readers_query_throughout_a_refresh_without_an_error(killed_then_refresh
     scenario = killed_then_refreshed
     with duckdb.connect(str(scenario.folder / "cchc.duckdb"), read_only=True) as con:
         build_after = latest_build(con)
+    print(f"reader iterations during the refresh: {scenario.reader['served']}, "
+          f"errors: {len(scenario.reader['errors'])}")  # the figure, with pytest -s
     assert scenario.reader["errors"] == []
     # The reader's queries spanned the publication: they saw the build before, then the new one.
     assert build_after != scenario.build_before
