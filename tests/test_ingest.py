@@ -78,3 +78,11 @@ def test_province_names_resolve_with_or_without_diacritics() -> None:
     assert province_code("Hoà Bình") == "17"
     assert province_code("86") == "86"
     assert province_code("Atlantis") is None
+
+
+def test_a_malformed_publication_date_is_recorded_and_the_document_kept(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", REPORT)
+    write(tmp_path, "manifest.csv", "file,published\na.txt,09/10/2022\n")
+    scan = scan_reports(tmp_path)
+    assert [d.published for d in scan.documents] == [None]
+    assert [(e.file_path, e.reason) for e in scan.errors] == [("a.txt", "invalid published date")]

@@ -135,7 +135,7 @@ def _read_document(path: Path, relative: str, meta: dict[str, str], scan: Scan) 
         doc_type=meta.get("doc_type") if meta.get("doc_type") in DOC_TYPES else "other",
         title=title,
         source_url=meta.get("source_url") or None,
-        published=_date(meta.get("published")),
+        published=_published(meta.get("published"), relative, scan),
         text=text,
     )
 
@@ -182,8 +182,12 @@ def _year(meta: dict[str, str], relative: str, title: str | None, text: str) -> 
     return None
 
 
-def _date(value: str | None) -> date | None:
+def _published(value: str | None, relative: str, scan: Scan) -> date | None:
+    """The manifest's publication date; a malformed one is recorded, and the document kept."""
+    if not value:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value)
     except ValueError:
+        _reject(scan, relative, "invalid published date", f"{value!r} is not YYYY-MM-DD; kept without it")
         return None
