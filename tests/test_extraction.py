@@ -137,6 +137,15 @@ EXAMPLES = {
         "Năm 2023, thành phố Điện Biên Phủ tiếp nhận 9.120 hồ sơ.",
         {},
     ),
+    "published_list_total_is_not_the_procedures_in_force": Example(
+        "Chủ tịch UBND tỉnh ban hành 9 quyết định công bố danh mục với tổng số 214 TTHC, trong đó "
+        "57 TTHC bị bãi bỏ.",
+        {"procedure_publication_decisions": 9, "procedures_abolished": 57},
+    ),
+    "online_share_after_the_online_count": Example(
+        "Các cơ quan tiếp nhận 98.410 hồ sơ, trong đó tiếp nhận trực tuyến 51.300 hồ sơ (chiếm 52,13%).",
+        {"dossiers_received": 98_410, "online_dossier_rate_pct": 52.13},
+    ),
     "video_and_lgsp": Example(
         "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
         "21 hệ thống thông tin.",
