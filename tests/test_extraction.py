@@ -146,6 +146,14 @@ EXAMPLES = {
         "Các cơ quan tiếp nhận 98.410 hồ sơ, trong đó tiếp nhận trực tuyến 51.300 hồ sơ (chiếm 52,13%).",
         {"dossiers_received": 98_410, "online_dossier_rate_pct": 52.13},
     ),
+    "revenue_in_the_province_without_nha_nuoc": Example(
+        "Tổng thu ngân sách trên địa bàn năm 2023 đạt 9.430 tỷ đồng.",
+        {"state_revenue_million_vnd": 9_430_000},
+    ),
+    "systems_connected_to_lgsp": Example(
+        "Tỉnh đã kết nối 17 hệ thống thông tin với nền tảng LGSP.",
+        {"lgsp_connected_systems": 17},
+    ),
     "video_and_lgsp": Example(
         "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
         "21 hệ thống thông tin.",
