@@ -154,6 +154,16 @@ EXAMPLES = {
         "Tỉnh đã kết nối 17 hệ thống thông tin với nền tảng LGSP.",
         {"lgsp_connected_systems": 17},
     ),
+    "procedures_total_noun_first_with_breakdown": Example(
+        "Tổng số TTHC thuộc thẩm quyền giải quyết của tỉnh: 1.760 TTHC (cấp tỉnh: 1.391; "
+        "cấp huyện: 236; cấp xã: 133).",
+        {"procedures_total": 1760, "procedures_province_level": 1391,
+         "procedures_district_level": 236, "procedures_commune_level": 133},
+    ),
+    "inspection_by_the_steering_committee": Example(
+        "Ban Chỉ đạo CCHC tỉnh tổ chức 03 đoàn kiểm tra tại 21 cơ quan, đơn vị, địa phương.",
+        {"cchc_inspected_units": 21},
+    ),
     "video_and_lgsp": Example(
         "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
         "21 hệ thống thông tin.",
