@@ -164,6 +164,17 @@ EXAMPLES = {
         "Ban Chỉ đạo CCHC tỉnh tổ chức 03 đoàn kiểm tra tại 21 cơ quan, đơn vị, địa phương.",
         {"cchc_inspected_units": 21},
     ),
+    "ranks_in_words": Example(
+        "Theo kết quả công bố Chỉ số CCHC năm 2023, Hải Phòng dẫn đầu cả nước với 90,18 điểm, "
+        "Thái Nguyên đứng thứ hai với 89,93 điểm.",
+        {"par_index_rank": 1, "par_index_score": 90.18},
+        years={"par_index_rank": 2023, "par_index_score": 2023},
+    ),
+    "head_of_agency_is_not_a_rank": Example(
+        "Nâng cao trách nhiệm của người đứng đầu trong cải thiện Chỉ số CCHC, phấn đấu đạt 90 điểm.",
+        {"par_index_score": 90},
+        kind="target",
+    ),
     "video_and_lgsp": Example(
         "Hệ thống hội nghị truyền hình trực tuyến có 156 điểm cầu; nền tảng LGSP đã kết nối với "
         "21 hệ thống thông tin.",

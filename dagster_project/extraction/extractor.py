@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from dagster_project.extraction.attribution import actors, furniture_spans
 from dagster_project.extraction.numbers import NUMBER_PATTERN, parse_number, scale_value
-from dagster_project.extraction.rules import Guards, Rule, Vocabulary, load_vocabulary
+from dagster_project.extraction.rules import ORDINALS, Guards, Rule, Vocabulary, load_vocabulary
 from dagster_project.extraction.text import MASK, mask_references, normalize_text, split_sentences
 
 EXTRACTOR_VERSION = "0.2.0"
@@ -217,7 +217,7 @@ def _make_fact(
     start, end = match.span(f"n{index}")
     tail = sentence.masked[end: end + 30]
     value = scale_value(
-        parse_number(stated), unit, _group(match, f"s{index}"),
+        ORDINALS.get(stated) or parse_number(stated), unit, _group(match, f"s{index}"),
         in_dong=bool(re.match(r"\s*(?:\w+\s)?đồng", tail)),
     )
     if unit in ("count", "rank") and value != int(value):

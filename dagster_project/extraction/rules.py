@@ -16,7 +16,12 @@ from dagster_project.extraction.trie import literal_trie
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "metric_catalog.csv"
-_SLOT = re.compile(r"\{n(?::(?P<metric>[a-z0-9_]+))?\}")  # {N} after lower-casing
+_SLOT = re.compile(r"\{(?P<kind>[no])(?::(?P<metric>[a-z0-9_]+))?\}")  # {N}, {O} lower-cased
+# Ranks written as words: "đứng thứ hai", "xếp thứ ba", "dẫn đầu".
+ORDINALS = {
+    "nhất": 1, "đầu": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
+    "tám": 8, "chín": 9, "mười": 10,
+}
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 
@@ -155,6 +160,8 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
             raise ValueError(f"rule {raw['id']}: unknown metric code {metric!r}")
         index = str(len(slots))
         slots[index] = metric
+        if match.group("kind") == "o":
+            return rf"(?P<n{index}>{'|'.join(ORDINALS)})(?!\w)"
         before = match.string[: match.start()]
         denominator = re.search(r"/(?:\\s\?)?$", before) is not None
         # A figure opening the pattern has its qualifier before the match: read from the prefix.
@@ -162,7 +169,7 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
 
     regex = re.compile(_SLOT.sub(slot, pattern))
     if not slots:
-        raise ValueError(f"rule {raw['id']}: pattern has no {{N}} figure")
+        raise ValueError(f"rule {raw['id']}: pattern has no {{N}} or {{O}} figure")
     if not raw.get("anchors"):
         raise ValueError(f"rule {raw['id']}: no anchors (words the pattern needs)")
     return Rule(
