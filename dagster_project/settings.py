@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+CATALOG_PATH = REFERENCE_DIR / "metric_catalog.csv"
 
 
 @dataclass(frozen=True)

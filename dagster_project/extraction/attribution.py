@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from dagster_project.extraction.trie import literal_trie
+from dagster_project.settings import REFERENCE_DIR
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "reference"
 LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list item
 
 

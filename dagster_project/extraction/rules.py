@@ -13,9 +13,10 @@ import yaml
 from dagster_project.extraction.attribution import Furniture
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
 from dagster_project.extraction.trie import literal_trie
+from dagster_project.settings import CATALOG_PATH
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "metric_catalog.csv"
+
 _SLOT = re.compile(r"\{(?P<kind>[no])(?::(?P<metric>[a-z0-9_]+))?\}")  # {N}, {O} lower-cased
 # Ranks written as words: "đứng thứ hai", "xếp thứ ba", "dẫn đầu".
 ORDINALS = {

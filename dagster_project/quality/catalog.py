@@ -6,8 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CATALOG_PATH = REPO_ROOT / "seeds" / "reference" / "metric_catalog.csv"
+from dagster_project.settings import CATALOG_PATH
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from dagster_project.quality.catalog import REPO_ROOT, Metric
+from dagster_project.quality.catalog import Metric
+from dagster_project.settings import EXPECTATIONS_DIR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from great_expectations.data_context import EphemeralDataContext
     from great_expectations.expectations.expectation import Expectation
 
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 RECONCILIATION_DIR = EXPECTATIONS_DIR / "reconciliation"
 FINDINGS_DIR = EXPECTATIONS_DIR / "findings"
 
