@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
 import json
@@ -70,14 +71,19 @@ def _refresh(settings: Settings) -> int:
     from dagster_project.definitions import defs
 
     job = defs().resolve_job_def("refresh")
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET
-    )
+    # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
+    log_path = settings.build_dir / "refresh.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET
+        )
     failures = _failures(result)
     if not result.success or failures:
         print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
+        print(f"  dbt's output: {log_path}", file=sys.stderr)
         return 1
     print(published_summary(settings.warehouse_path))
     return 0
