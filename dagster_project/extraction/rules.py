@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from dagster_project.extraction.attribution import Furniture
+from dagster_project.extraction.attribution import Furniture, province_aliases
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
 from dagster_project.extraction.trie import literal_trie
 from dagster_project.settings import CATALOG_PATH
@@ -188,9 +188,8 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
 
 
 def _province_names() -> str:
-    """{PROVNAME}: every province name with diacritics, lower-cased, from province_aliases.csv."""
-    with (CATALOG_PATH.parent / "province_aliases.csv").open(encoding="utf-8") as handle:
-        names = {row["alias"].lower() for row in csv.DictReader(handle) if not row["alias"].isascii()}
+    """{PROVNAME}: every province name with diacritics, before and after 2025, lower-cased."""
+    names = {alias.lower() for generation in (63, 34) for alias in province_aliases(generation)}
     return "(?:" + literal_trie(sorted(names)) + ")"
 
 
