@@ -38,35 +38,58 @@ def furniture_spans(text: str, furniture: Furniture) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class ActorWords:
+    """Words naming actors (vocabulary guards); all but `local_name` match lower-cased text."""
+
+    local: re.Pattern[str]  # "huyện", "sở" … before a district's or department's name
+    local_name: re.Pattern[str]  # the capitalised name after it, matched on the text as written
+    province: re.Pattern[str]  # words handing the clause back to the province ("toàn tỉnh")
+    others: re.Pattern[str]  # the nation, ministries, every unit, the national portal
+
+
+@dataclass(frozen=True)
 class Actors:
     """The named actors of a sentence: provinces, and districts, departments or ministries."""
 
     provinces: re.Pattern[str]
     codes: dict[str, str]  # alias -> code
     municipalities: frozenset[str]  # codes of centrally-run cities: "thành phố X" is the province
-    local: re.Pattern[str]
-    province_words: re.Pattern[str]
-    others: re.Pattern[str]
+    words: ActorWords
 
-    def mentions(self, sentence: str, document_province: str | None) -> list[tuple[int, str | None]]:
-        """(end, owner) of every actor the sentence names, in order; "" marks another actor."""
-        local = [m.span() for m in self.local.finditer(sentence) if self._is_local(m)]
+    def mentions(
+        self, sentence: str, lowered: str, document_province: str | None
+    ) -> list[tuple[int, str | None]]:
+        """(end, owner) of every actor the sentence names, in order; "" marks another actor.
+
+        `lowered` is the sentence lower-cased with the same offsets.
+        """
+        local = self._local_spans(sentence, lowered)
         found = [
             (m.start(), m.end(), self.codes[m.group(0)]) for m in self.provinces.finditer(sentence)
             if not (m.start() and sentence[m.start() - 1].isalnum())  # a whole name, not a suffix
             and not any(start <= m.start() < end for start, end in local)  # "thành phố Lai Châu"
         ]
         found += [(start, end, "") for start, end in local]
-        found += [(m.start(), m.end(), document_province) for m in self.province_words.finditer(sentence)]
-        found += [(m.start(), m.end(), "") for m in self.others.finditer(sentence)]
+        found += [(m.start(), m.end(), document_province) for m in self.words.province.finditer(lowered)]
+        found += [(m.start(), m.end(), "") for m in self.words.others.finditer(lowered)]
         return [(end, owner) for _, end, owner in sorted(found)]
 
-    def _is_local(self, match: re.Match[str]) -> bool:
-        """A named district or department; "thành phố Lai Châu" is a city, "thành phố Hà Nội" is not."""
-        province = self.provinces.match(match.group("name"))
+    def _local_spans(self, sentence: str, lowered: str) -> list[tuple[int, int]]:
+        """Named districts and departments; "thành phố Lai Châu" is a city, "thành phố Hà Nội" is not."""
+        spans: list[tuple[int, int]] = []
+        for word in self.words.local.finditer(lowered):
+            if spans and word.start() < spans[-1][1]:
+                continue  # inside the name just read ("huyện Phong Thổ Sở …")
+            name = self.words.local_name.match(sentence, word.end())
+            if name and self._is_local(word.group(0), name.group("name")):
+                spans.append((word.start(), name.end()))
+        return spans
+
+    def _is_local(self, word: str, name: str) -> bool:
+        province = self.provinces.match(name)
         if province is None:
             return True
-        is_city = match.group(0).lower().startswith(("thành phố", "tp"))
+        is_city = word.startswith(("thành phố", "tp"))
         return is_city and self.codes[province.group(0)] not in self.municipalities
 
     @staticmethod
@@ -101,10 +124,12 @@ def municipalities(generation: int, reference_dir: Path = REFERENCE_DIR) -> froz
 
 
 @cache
-def actors(generation: int, local: str, province_words: str, others: str) -> Actors:
+def province_names(generation: int) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A regex of every province name of a generation (63 or 34), and name -> code."""
     codes = province_aliases(generation)
-    pattern = "(?:" + literal_trie(sorted(codes)) + r")(?![\wÀ-ỹ])"
-    return Actors(
-        re.compile(pattern), codes, municipalities(generation), re.compile(local),
-        re.compile(province_words), re.compile(others),
-    )
+    return re.compile("(?:" + literal_trie(sorted(codes)) + r")(?![\wÀ-ỹ])"), codes
+
+
+def actors(generation: int, words: ActorWords) -> Actors:
+    names, codes = province_names(generation)
+    return Actors(names, codes, municipalities(generation), words)

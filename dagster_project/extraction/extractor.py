@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dagster_project.extraction.attribution import actors, furniture_spans
 from dagster_project.extraction.numbers import NUMBER_PATTERN, parse_number, scale_value
 from dagster_project.extraction.rules import ORDINALS, Guards, Rule, Vocabulary, load_vocabulary
-from dagster_project.extraction.text import MASK, mask_references, normalize_text, split_sentences
+from dagster_project.extraction.text import (
+    MASK,
+    Sentence,
+    lower_keeping_offsets,
+    mask_references,
+    normalize_text,
+    split_sentences,
+)
 
 EXTRACTOR_VERSION = "0.2.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
@@ -52,13 +60,9 @@ class _Sentence:
     text: str  # original
     masked: str  # masked and lower-cased, same length
     offset: int
+    rules: list[Rule] = field(default_factory=list)  # those whose anchors the sentence holds
     actors: list[tuple[int, str | None]] | None = None  # (end, owner) of named actors, on demand
     contexts: dict[tuple[re.Pattern[str], int], bool] = field(default_factory=dict)  # rules share them
-
-
-def _lower(text: str) -> str:
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else text
 
 
 def extract_facts(
@@ -118,6 +122,9 @@ class _Run:
         self.guards = self.vocabulary.guards
         self.trace = trace
         self.masked_doc = ""
+        self.lowered_doc = ""  # masked and lower-cased, same offsets
+        generation = 34 if (context.year or 0) > 2025 else 63
+        self.actors = actors(generation, self.guards.actor_words)
 
     def reject(self, sentence: _Sentence, start: int, end: int, reason: str) -> None:
         if self.trace is not None:
@@ -126,21 +133,29 @@ class _Run:
 
 def _extract(text: str, run: _Run) -> list[Fact]:
     run.masked_doc = mask_references(text)
+    run.lowered_doc = lower_keeping_offsets(run.masked_doc)
     furniture = furniture_spans(text, run.guards.furniture)
     facts: list[Fact] = []
+    for span, rules in _sentences_with_rules(text, run):
+        if any(start <= span.start < end for start, end in furniture):
+            continue
+        masked = run.lowered_doc[span.start:span.end]
+        sentence = _Sentence(text[span.start:span.end], masked, span.start, rules)
+        facts.extend(_sentence_facts(sentence, run))
+    return facts
+
+
+def _sentences_with_rules(text: str, run: _Run) -> Iterator[tuple[Sentence, list[Rule]]]:
+    """Sentences holding a number, with the rules their anchor words call for."""
     for span in split_sentences(text):
         if not _DIGIT.search(run.masked_doc, span.start, span.end):
             continue  # masking removed every number: nothing to read here
-        if any(start <= span.start < end for start, end in furniture):
-            continue
-        masked = _lower(run.masked_doc[span.start:span.end])
-        facts.extend(_sentence_facts(_Sentence(text[span.start:span.end], masked, span.start), run))
-    return facts
+        yield span, run.vocabulary.rules_for(run.lowered_doc[span.start:span.end])
 
 
 def _sentence_facts(sentence: _Sentence, run: _Run) -> list[Fact]:
     claimed: dict[tuple[int, int], Fact] = {}
-    for rule in run.vocabulary.rules_for(sentence.masked):
+    for rule in sentence.rules:
         if run.trace is None and _context_missing(rule, sentence, run):
             continue  # cheaper than the pattern; when explaining, let the match say why instead
         for match in rule.regex.finditer(sentence.masked):
@@ -185,7 +200,7 @@ def _has_context(pattern: re.Pattern[str], chars: int, sentence: _Sentence, run:
     if key not in sentence.contexts:
         around = sentence.masked
         if chars:
-            paragraph = _lower(run.masked_doc[max(0, sentence.offset - chars): sentence.offset])
+            paragraph = run.lowered_doc[max(0, sentence.offset - chars): sentence.offset]
             around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
         sentence.contexts[key] = pattern.search(around) is not None
     return sentence.contexts[key]
@@ -276,12 +291,10 @@ def _group(match: re.Match[str], name: str) -> str | None:
 
 def _owner(sentence: _Sentence, position: int, run: _Run) -> str | None:
     """The province the sentence names before the figure; "" for a district or department."""
-    generation = 34 if (run.context.year or 0) > 2025 else 63
-    guards = run.guards
-    named = actors(generation, guards.local_actor, guards.province_actor, guards.other_actor)
     if sentence.actors is None:
-        sentence.actors = named.mentions(sentence.text, run.context.province_code)
-    return named.owner(sentence.actors, position, run.context.province_code)
+        lowered = lower_keeping_offsets(sentence.text)
+        sentence.actors = run.actors.mentions(sentence.text, lowered, run.context.province_code)
+    return run.actors.owner(sentence.actors, position, run.context.province_code)
 
 
 def _states_target(prefix: str, run: _Run) -> bool:

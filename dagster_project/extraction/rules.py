@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from dagster_project.extraction.attribution import Furniture, province_aliases
+from dagster_project.extraction.attribution import ActorWords, Furniture, province_aliases
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
 from dagster_project.extraction.trie import literal_trie
 from dagster_project.settings import CATALOG_PATH
@@ -55,9 +55,7 @@ class Guards:
     restatement: re.Pattern[str]
     comparison: re.Pattern[str]
     furniture: Furniture
-    local_actor: str
-    province_actor: str
-    other_actor: str
+    actor_words: ActorWords
     plan_metrics: frozenset[str]
     result_before: re.Pattern[str]
 
@@ -68,14 +66,16 @@ class Vocabulary:
     guards: Guards
     units: dict[str, str]  # metric code -> catalog unit
     number_slot: str
-    anchors: dict[str, tuple[int, ...]]  # anchor word -> indices of the rules that need it
+    anchor_finder: re.Pattern[str]  # the longest anchor word at every position where one starts
+    anchor_rules: dict[str, frozenset[int]]  # anchor -> rules needing it or any anchor inside it
 
     def rules_for(self, text: str) -> list[Rule]:
-        """The rules whose anchor words occur in the (lower-cased) text, in priority order."""
-        wanted: set[int] = set()
-        for anchor, indices in self.anchors.items():
-            if anchor in text:
-                wanted.update(indices)
+        """The rules whose anchor words occur in the (lower-cased) text, in priority order.
+
+        One scan finds every anchor: an anchor inside a longer one is implied by it.
+        """
+        found = set(self.anchor_finder.findall(text))
+        wanted = set().union(*(self.anchor_rules[anchor] for anchor in found))
         return [self.rules[index] for index in sorted(wanted)]
 
 
@@ -118,9 +118,12 @@ def _load_guards(raw: dict) -> Guards:
             line=_ci(raw["furniture_line"]),
             footer=_ci(raw["furniture_footer"]),
         ),
-        local_actor=raw["local_actor"],
-        province_actor=raw["province_actor"],
-        other_actor=raw["other_actor"],
+        actor_words=ActorWords(
+            local=_lower(raw["local_actor"]),
+            local_name=re.compile(raw["local_name"]),  # capitals matter: matched as written
+            province=_lower(raw["province_actor"]),
+            others=_lower(raw["other_actor"]),
+        ),
         plan_metrics=frozenset(raw["plan_metrics"]),
         result_before=_lower(raw["result_before"]),
     )
@@ -204,7 +207,11 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR, catalog: Path = CATALOG_PA
     for index, rule in enumerate(rules):
         for anchor in rule.anchors:
             anchors.setdefault(anchor, []).append(index)
+    implied = {
+        anchor: frozenset(i for inner, indices in anchors.items() if inner in anchor for i in indices)
+        for anchor in anchors
+    }
     return Vocabulary(
         rules, guards, units, number_slot(guards.qualifier_pattern, 0),
-        {anchor: tuple(indices) for anchor, indices in anchors.items()},
+        re.compile("(?=(" + literal_trie(sorted(anchors)) + "))"), implied,
     )

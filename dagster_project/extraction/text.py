@@ -29,10 +29,12 @@ _DATE_WORDS = ("ngày", "tháng")
 _NUMBER_WORD = "số"
 _SLASH_AFTER = re.compile(r"\d+\s*[/-]")
 _WORD_LED_NUMBER = re.compile(r"\d+(?:[/.-]\d{1,4}){0,2}\b")
-_RUN_START = re.compile(r"(?<![\d.,])\d")
+_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")  # a literal class first: scans faster than a lookbehind
+_NON_SPACE = re.compile(r"\S")
 _LINK = re.compile(r"\S*(?:@|://|www\.)\S*")  # e-mail addresses and URLs
 _SPACES = re.compile(r"\t[ \t]*| [ \t]+")  # runs of blanks; a single space stays as it is
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+")
+# Starts at the closing mark: a literal first character scans faster than a lookbehind.
+_SENTENCE_END = re.compile(r"(?:[.!?…][\"”’)]*\s|\n)\s*")
 _ABBREVIATIONS = ("TP.", "Tp.", "TX.", "ThS.", "TS.", "PGS.", "GS.", "St.")
 
 
@@ -51,15 +53,29 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+def lower_keeping_offsets(text: str) -> str:
+    """Lower-cased text of the same length, so spans found in it index the original.
+
+    >>> lower_keeping_offsets("İ Sở") == "İ sở"  # "İ".lower() has two characters: kept as is
+    True
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def mask_references(text: str) -> str:
     """Replace document numbers, dates, phone numbers and URLs with MASK, same length."""
     links = []
     if "@" in text or "://" in text or "www." in text:
-        links = [link.span() for link in _LINK.finditer(text) if _RUN_START.search(link.group(0))]
+        links = [link.span() for link in _LINK.finditer(text) if _DIGIT_RUN.search(link.group(0))]
     spans = list(links)
     covered = 0
-    for run in _RUN_START.finditer(text):
+    for run in _DIGIT_RUN.finditer(text):
         position = run.start()
+        if position and text[position - 1] in ".,":
+            continue  # the tail of a number ("v.5") was never its start
         if position < covered or (links and any(start <= position < end for start, end in links)):
             continue
         end = _identifier_end(text, position)
@@ -68,12 +84,12 @@ def mask_references(text: str) -> str:
             covered = end
     if not spans:
         return text
-    chars = list(text)
-    for start, end in spans:
-        for index in range(start, end):
-            if not chars[index].isspace():
-                chars[index] = MASK
-    return "".join(chars)
+    pieces, done = [], 0
+    for start, end in sorted(spans):
+        pieces += (text[done:start], _NON_SPACE.sub(MASK, text[start:end]))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _identifier_end(text: str, position: int) -> int | None:
@@ -119,11 +135,12 @@ def split_sentences(text: str) -> list[Sentence]:
     for match in _SENTENCE_END.finditer(text):
         following = text[match.end(): match.end() + 1]
         is_newline = "\n" in match.group(0)
+        end = match.start() if text[match.start()] == "\n" else match.start() + 1
         if not is_newline and (not following or not (following.isupper() or following in "-–•(\"“")):
             continue
-        if not is_newline and text[:match.start()].endswith(_ABBREVIATIONS):
+        if not is_newline and text.endswith(_ABBREVIATIONS, 0, end):
             continue
-        _append(sentences, text, start, match.start())
+        _append(sentences, text, start, end)
         start = match.end()
     _append(sentences, text, start, len(text))
     return sentences
