@@ -17,7 +17,7 @@ LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list
 @dataclass(frozen=True)
 class Furniture:
     heading: re.Pattern[str]
-    line: re.Pattern[str]
+    line: tuple[re.Pattern[str], ...]  # any of them
     footer: re.Pattern[str]
 
 
@@ -28,11 +28,11 @@ def furniture_spans(text: str, furniture: Furniture) -> list[tuple[int, int]]:
     offset = 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
-        if furniture.heading.search(line):
+        if furniture.heading.match(line):
             in_list = True
         elif len(line) >= LONG_PARAGRAPH:
             in_list = False
-        if in_list or furniture.line.search(line) or furniture.footer.search(line):
+        if in_list or furniture.footer.match(line) or any(p.search(line) for p in furniture.line):
             spans.append((start, start + len(line)))
     return spans
 
@@ -44,7 +44,7 @@ class ActorWords:
     local: re.Pattern[str]  # "huyện", "sở" … before a district's or department's name
     local_name: re.Pattern[str]  # the capitalised name after it, matched on the text as written
     province: re.Pattern[str]  # words handing the clause back to the province ("toàn tỉnh")
-    others: re.Pattern[str]  # the nation, ministries, every unit, the national portal
+    others: tuple[re.Pattern[str], ...]  # the nation, ministries, every unit, the national portal
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ class Actors:
         ]
         found += [(start, end, "") for start, end in local]
         found += [(m.start(), m.end(), document_province) for m in self.words.province.finditer(lowered)]
-        found += [(m.start(), m.end(), "") for m in self.words.others.finditer(lowered)]
+        for others in self.words.others:
+            found += [(m.start(), m.end(), "") for m in others.finditer(lowered)]
         return [(end, owner) for _, end, owner in sorted(found)]
 
     def _local_spans(self, sentence: str, lowered: str) -> list[tuple[int, int]]:

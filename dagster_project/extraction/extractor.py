@@ -326,7 +326,7 @@ def _attribute_year(prefix: str, run: _Run, allow_future: bool = False) -> int |
     flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), prefix) if "(" in prefix else prefix
     for mention in reversed(list(guards.year_mention.finditer(flat))):
         year = int(mention.group("year"))
-        if guards.year_ignored_before.search(flat[: mention.start()]):
+        if guards.year_ignored_before.search(flat, max(0, mention.start() - 40), mention.start()):
             continue
         if allow_future or document_year is None or year <= document_year:
             return year
