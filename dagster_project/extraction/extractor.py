@@ -37,7 +37,7 @@ class DocumentContext:
     doc_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     metric_code: str
     value: float
@@ -55,7 +55,7 @@ class Fact:
     stated: str = field(compare=False)  # the figure as written, e.g. "90,79"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     text: str  # original
     masked: str  # masked and lower-cased, same length

@@ -14,7 +14,7 @@ import yaml
 
 from dagster_project.extraction.attribution import ActorWords, Furniture, province_aliases
 from dagster_project.extraction.numbers import MILLION_VND_SCALES, NUMBER_TAIL
-from dagster_project.extraction.trie import fast_word_start, literal_trie
+from dagster_project.extraction.trie import at_match_start, fast_word_start, literal_trie
 from dagster_project.settings import CATALOG_PATH
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
@@ -26,6 +26,9 @@ ORDINALS = {
     "tám": 8, "chín": 9, "mười": 10,
 }
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
+# An optional literal opening a pattern ("(?:tổng )?số"): it only widens the match, and dropping
+# it lets the regex engine skip ahead to the first required literal.
+_OPTIONAL_OPENING = re.compile(r"^\(\?:[^()\[\]{}\\?*+]*\)\?(?![?+])")
 _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 
 
@@ -172,7 +175,7 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
         return re.compile(fast_word_start(expand(raw[key]).lower())) if raw.get(key) else None
 
     # Rules match lower-cased text: case-sensitive literals let the regex engine skip ahead.
-    pattern = expand(raw["pattern"]).lower()
+    pattern = _OPTIONAL_OPENING.sub("", expand(raw["pattern"]).lower())
     slots: dict[str, str] = {}
 
     def slot(match: re.Match[str]) -> str:
@@ -186,7 +189,8 @@ def _compile_rule(raw: dict, macros: dict[str, str], guards: Guards, units: dict
         before = match.string[: match.start()]
         denominator = re.search(r"/(?:\\s\?)?$", before) is not None
         # A figure opening the pattern has its qualifier before the match: read from the prefix.
-        return number_slot(guards.qualifier_pattern, int(index), denominator, qualified=bool(before))
+        qualified = not at_match_start(before)
+        return number_slot(guards.qualifier_pattern, int(index), denominator, qualified=qualified)
 
     regex = re.compile(fast_word_start(_SLOT.sub(slot, pattern)))
     if not slots:

@@ -31,7 +31,8 @@ _SLASH_AFTER = re.compile(r"\d+\s*[/-]")
 _WORD_LED_NUMBER = re.compile(r"\d+(?:[/.-]\d{1,4}){0,2}\b")
 _DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")  # a literal class first: scans faster than a lookbehind
 _NON_SPACE = re.compile(r"\S")
-_LINK = re.compile(r"\S*(?:@|://|www\.)\S*")  # e-mail addresses and URLs
+_LINK_MARK = re.compile(r"@|://|www\.")  # in the word of an e-mail address or URL
+_NON_BLANKS = re.compile(r"\S*")
 _SPACES = re.compile(r"\t[ \t]*| [ \t]+")  # runs of blanks; a single space stays as it is
 # Starts at the closing mark: a literal first character scans faster than a lookbehind.
 _SENTENCE_END = re.compile(r"(?:[.!?…][\"”’)]*\s|\n)\s*")
@@ -50,6 +51,8 @@ def normalize_text(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    if "  " not in text and "\t" not in text:
+        return text  # already clean: skip the regex pass
     return _SPACES.sub(" ", text)
 
 
@@ -67,9 +70,7 @@ def lower_keeping_offsets(text: str) -> str:
 
 def mask_references(text: str) -> str:
     """Replace document numbers, dates, phone numbers and URLs with MASK, same length."""
-    links = []
-    if "@" in text or "://" in text or "www." in text:
-        links = [link.span() for link in _LINK.finditer(text) if _DIGIT_RUN.search(link.group(0))]
+    links = _links_with_digits(text) if "@" in text or "://" in text or "www." in text else []
     spans = list(links)
     covered = 0
     for run in _DIGIT_RUN.finditer(text):
@@ -92,6 +93,21 @@ def mask_references(text: str) -> str:
     return "".join(pieces)
 
 
+def _links_with_digits(text: str) -> list[tuple[int, int]]:
+    """Spans of the words (runs of non-blanks) holding an e-mail address or URL with a digit."""
+    spans: list[tuple[int, int]] = []
+    for marker in _LINK_MARK.finditer(text):
+        if spans and marker.start() < spans[-1][1]:
+            continue
+        start = marker.start()
+        while start and not text[start - 1].isspace():
+            start -= 1
+        end = _NON_BLANKS.match(text, marker.start()).end()
+        if _DIGIT_RUN.search(text, start, end):
+            spans.append((start, end))
+    return spans
+
+
 def _identifier_end(text: str, position: int) -> int | None:
     """Where the identifier starting at this digit run ends, or None for a plain number."""
     if position and text[position - 1].isalnum():
@@ -109,10 +125,10 @@ _LAST_WORDS = frozenset(w.rsplit(" ", 1)[-1] for w in (*_DOCUMENT_WORDS, *_DATE_
 
 
 def _after_identifier_word(text: str, position: int) -> bool:
+    words = text[max(0, position - 20): position].rstrip(" :").rsplit(None, 1)
+    if not words or words[-1].lower() not in _LAST_WORDS:
+        return False  # the common case, decided on the last word alone
     before = text[max(0, position - 40): position].lower().rstrip(" :")
-    words = before.rsplit(None, 1)
-    if not words or words[-1] not in _LAST_WORDS:
-        return False  # the common case, decided without scanning the phrase lists
     if _ends_with_word(before, _DATE_WORDS):
         return True
     if _ends_with_word(before, (_NUMBER_WORD,)):

@@ -120,3 +120,40 @@ def _split_alternatives(body: str) -> list[str]:
         index += 1
     alternatives.append(body[start:])
     return alternatives
+
+
+_GROUP_OPENERS = ("(?:", "(?P<", "(")
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def at_match_start(before: str) -> bool:
+    """Whether what follows the regex text `before` starts every match that reaches it.
+
+    True at the start of the pattern and of its top-level alternatives (also inside groups that
+    open there); false after anything that consumes text or may be skipped.
+
+    >>> [at_match_start(p) for p in ("", "(?:", "(?:cấp xã \\\\d|", "(?:ban hành )?", "a|")]
+    [True, True, True, False, True]
+    """
+    opened_at_start = [True]  # per open group: whether it opened at the start of a match
+    here, index = True, 0
+    while index < len(before):
+        char = before[index]
+        if before.startswith(_LOOKAROUNDS, index):
+            close = _group_end(before, index + 1)
+            if close < 0:
+                return False  # inside a look-around
+            here, index = False, close + 1
+        elif char == "(":
+            opened_at_start.append(here)
+            opener = next(o for o in _GROUP_OPENERS if before.startswith(o, index))
+            index += before.index(">", index) - index + 1 if opener == "(?P<" else len(opener)
+        elif char == ")":
+            opened_at_start.pop()
+            here, index = False, index + 1
+        elif char == "|":
+            here, index = opened_at_start[-1], index + 1
+        else:
+            here = False
+            index = _class_end(before, index) + 1 if char == "[" else index + (2 if char == "\\" else 1)
+    return here
