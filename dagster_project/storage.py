@@ -16,7 +16,8 @@ RAW_DDL = {
     "documents": """
         document_id varchar, file_path varchar, sha256 varchar, province_code varchar,
         year integer, period varchar, doc_type varchar, title varchar, source_url varchar,
-        published date, char_count integer, text varchar, ingested_at timestamp""",
+        published date, char_count integer, text varchar, ingested_at timestamp,
+        status varchar, first_seen_at timestamp, last_seen_at timestamp, aliases varchar""",
     "facts": """
         fact_id varchar, document_id varchar, province_code varchar, year integer, period varchar,
         metric_code varchar, value double, unit varchar, qualifier varchar, fact_kind varchar,

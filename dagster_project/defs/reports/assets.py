@@ -24,7 +24,10 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     scan = scan_reports(settings.reports_dir)
     ingested_at = now()
     documents = [
-        {**doc.__dict__, "char_count": len(doc.text), "ingested_at": ingested_at}
+        {
+            **doc.__dict__, "char_count": len(doc.text), "ingested_at": ingested_at,
+            "status": "current", "first_seen_at": ingested_at, "last_seen_at": ingested_at,
+        }
         for doc in scan.documents
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
