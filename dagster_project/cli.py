@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                          help="if another refresh is writing the warehouse, wait up to SECONDS for it"
                               " (default: exit at once)")
+    refresh.add_argument("--full", action="store_true",
+                         help="read and extract every report again, not only new or changed ones")
     back = commands.add_parser("rollback", help="serve the previously published version again")
     back.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
     extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
@@ -42,33 +44,36 @@ def main(argv: list[str] | None = None) -> int:
                          help="list every number in the documents and why it was or was not taken")
     args = parser.parse_args(argv)
     if args.command == "refresh":
-        return run_refresh(args.reports, args.warehouse, args.wait)
+        return run_refresh(args.reports, args.warehouse, args.wait, args.full)
     if args.command == "rollback":
         return run_rollback(args.warehouse)
     return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
 
 
-def run_refresh(reports: str | None, warehouse: str | None, wait_seconds: float = 0.0) -> int:
+def run_refresh(
+    reports: str | None, warehouse: str | None, wait_seconds: float = 0.0, full: bool = False
+) -> int:
     settings = load_settings(reports, warehouse)
     if not settings.reports_dir.is_dir():
         print(f"cchc: reports folder not found: {settings.reports_dir}", file=sys.stderr)
         return 2
     try:
         with refresh_lock(settings.warehouse_path, wait_seconds):
-            return _refresh(settings)
+            return _refresh(settings, full)
     except WarehouseBusy as busy:
         print(f"cchc: {busy}; the published warehouse is unchanged."
               " Try again later, or pass --wait SECONDS.", file=sys.stderr)
         return EXIT_BUSY
 
 
-def _refresh(settings: Settings) -> int:
+def _refresh(settings: Settings, full: bool) -> int:
     # The Dagster resources read these when the definitions load.
     os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
     os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.defs.reports.assets import FULL_REFRESH_TAG
 
     job = defs().resolve_job_def("refresh")
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
@@ -76,7 +81,8 @@ def _refresh(settings: Settings) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET,
+            tags={FULL_REFRESH_TAG: "true"} if full else None,
         )
     failures = _failures(result)
     if not result.success or failures:

@@ -23,6 +23,11 @@ class Settings:
         return self.warehouse_path.parent / "build"
 
     @property
+    def state_path(self) -> Path:
+        """What refreshes remember: files seen, parses and facts by content, document versions."""
+        return self.build_dir / f"{self.warehouse_path.stem}.state.duckdb"
+
+    @property
     def build_path(self) -> Path:
         """The private file a refresh builds into; BI readers never open it."""
         return self.build_dir / f"{self.warehouse_path.stem}.build.duckdb"

@@ -23,6 +23,10 @@ RAW_DDL = {
         metric_code varchar, value double, unit varchar, qualifier varchar, fact_kind varchar,
         evidence varchar, span_start integer, span_end integer, rule_id varchar,
         extractor_version varchar, confidence double""",
+    "table_facts": """
+        document_id varchar, province_code varchar, year integer, period varchar, metric_code varchar,
+        value double, unit varchar, source varchar, evidence varchar, span_start integer,
+        span_end integer""",
     "ingest_errors": """
         file_path varchar, stage varchar, reason varchar, detail varchar, recorded_at timestamp""",
 }
@@ -50,11 +54,27 @@ def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[obje
     return len(records)
 
 
+def append_raw_rows(path: Path, table: str, rows: Sequence[dict]) -> int:
+    """Add rows to raw.<table> (written earlier in the same refresh)."""
+    columns = [c.strip().split()[0] for c in RAW_DDL[table].split(",")]
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)  # noqa: F841 - read by DuckDB
+    if rows:
+        with connect(path) as con:
+            con.execute(f"insert into raw.{table} select * from frame")
+    return len(rows)
+
+
 def read_raw_documents(path: Path) -> pd.DataFrame:
     with connect(path, read_only=True) as con:
         return con.execute(
-            "select document_id, province_code, year, period, doc_type, text from raw.documents"
+            "select document_id, file_path, province_code, year, period, doc_type, text, status"
+            " from raw.documents"
         ).df()
+
+
+def read_raw_table(path: Path, table: str) -> pd.DataFrame:
+    with connect(path, read_only=True) as con:
+        return con.execute(f"select * from raw.{table}").df()
 
 
 def reset_build(build_path: Path) -> None:

@@ -1,22 +1,60 @@
-"""Reading a reports folder: metadata from the manifest or the text, and every bad input recorded."""
+"""Reading a reports folder: formats, metadata, every bad input recorded, identity and change."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import unicodedata
+from datetime import datetime
 from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from pypdf import PdfWriter
 
 from dagster_project.ingest.documents import scan_reports
 from dagster_project.ingest.provinces import province_code
+from dagster_project.state import IngestState
 
 REPORT = "Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Điện Biên.\nToàn tỉnh có 1.700 TTHC."
+OTHER = "Báo cáo cải cách hành chính năm 2024 của tỉnh Sơn La.\nToàn tỉnh có 1.650 TTHC."
+TABLE = "province,year,metric_code,value\nLai Châu,2023,par_index_score,85.78\n"
 
 
-def write(folder: Path, name: str, content: str | bytes) -> None:
+def write(folder: Path, name: str, content: str | bytes) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
+    return path
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def docx_bytes(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def blank_pdf(password: str | None = None) -> bytes:
+    """A one-page PDF without a text layer, encrypted when a password is given."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def test_manifest_gives_province_and_period(tmp_path: Path) -> None:
@@ -35,41 +73,128 @@ def test_without_manifest_metadata_comes_from_the_text(tmp_path: Path) -> None:
     assert (document.province_code, document.year, document.period) == ("11", 2024, "year")
 
 
-def test_bad_inputs_are_recorded_and_the_rest_goes_on(tmp_path: Path) -> None:
-    write(tmp_path, "good.txt", REPORT)
-    write(tmp_path, "empty.txt", "  \n")
-    write(tmp_path, "binary.txt", b"\x00\x01\x02PK\x03\x04")
-    write(tmp_path, "scan.docx", b"PK\x03\x04")
-    write(tmp_path, "undated.txt", "Một bài viết không có năm.")
-    write(tmp_path, "copy.txt", REPORT)
-    write(tmp_path, "manifest.csv", "file,province\nmissing.txt,Lai Châu\ngood.txt,Atlantis\n")
-    scan = scan_reports(tmp_path)
-    reasons = {error.file_path: error.reason for error in scan.errors}
-    assert reasons == {
-        "missing.txt": "missing file",
-        "good.txt": "unknown province",
-        "empty.txt": "empty",
-        "binary.txt": "undecodable",
-        "scan.docx": "unsupported format",
-        "undated.txt": "no period",
-    }
-    assert [d.file_path for d in scan.documents] == ["copy.txt"]
-
-
-def test_duplicate_content_is_one_document(tmp_path: Path) -> None:
-    write(tmp_path, "one.txt", REPORT)
-    write(tmp_path, "two.txt", REPORT)
-    scan = scan_reports(tmp_path)
-    assert len(scan.documents) == 1
-    assert [e.reason for e in scan.errors] == ["duplicate"]
-
-
-def test_utf16_and_decomposed_text_are_normalised(tmp_path: Path) -> None:
-    import unicodedata
-
-    write(tmp_path, "u16.txt", unicodedata.normalize("NFD", REPORT).encode("utf-16"))
+def test_folder_layout_gives_province_and_year(tmp_path: Path) -> None:
+    write(tmp_path, "Lai Châu/2023/bao-cao.txt", "Kết quả cải cách hành chính.\nToàn tỉnh có 1.700 TTHC.")
     (document,) = scan_reports(tmp_path).documents
-    assert document.text == unicodedata.normalize("NFC", REPORT)
+    assert (document.province_code, document.year) == ("12", 2023)
+
+
+@pytest.mark.parametrize(
+    ("title", "period"),
+    [
+        ("Báo cáo kết quả CCHC 6 tháng đầu năm 2024 của tỉnh Sơn La", "H1"),
+        ("Báo cáo CCHC 9 tháng năm 2024 của tỉnh Sơn La", "9M"),
+        ("Báo cáo CCHC quý III năm 2024 của tỉnh Sơn La", "Q3"),
+        ("Báo cáo CCHC quý I năm 2024 của tỉnh Sơn La", "Q1"),
+        ("Báo cáo kết quả CCHC năm 2024 của tỉnh Sơn La", "year"),
+    ],
+)
+def test_period_comes_from_the_title(tmp_path: Path, title: str, period: str) -> None:
+    write(tmp_path, "r.txt", f"{title}\nToàn tỉnh có 1.650 TTHC.")
+    (document,) = scan_reports(tmp_path).documents
+    assert (document.province_code, document.year, document.period) == ("14", 2024, period)
+
+
+def test_a_ranking_of_provinces_has_no_province_of_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "xep-hang.txt", "Công bố Chỉ số CCHC năm 2023 của 63 tỉnh, thành phố.\n"
+          "Tỉnh Quảng Ninh dẫn đầu với 91,2 điểm, tỉnh Hải Phòng đứng thứ hai.")
+    (document,) = scan_reports(tmp_path).documents
+    assert (document.province_code, document.year) == (None, 2023)
+
+
+def test_formats_are_read_into_text(tmp_path: Path) -> None:
+    write(tmp_path, "a.docx", docx_bytes("Báo cáo CCHC năm 2024 tỉnh Sơn La.", "Toàn tỉnh có 1.650 TTHC."))
+    write(tmp_path, "b.md", "# Báo cáo CCHC năm 2024 tỉnh Điện Biên\n\nToàn tỉnh có 1.700 TTHC.\n")
+    write(tmp_path, "c.csv", TABLE)
+    scan = scan_reports(tmp_path)
+    documents = {d.file_path: d for d in scan.documents}
+    assert "1.650 TTHC" in documents["a.docx"].text
+    assert documents["b.md"].province_code == "11"
+    table = documents["c.csv"]
+    assert (table.doc_type, table.province_code, table.year) == ("table", "12", 2023)
+    (fact,) = table.table_facts
+    assert (fact.metric_code, fact.value) == ("par_index_score", 85.78)
+    assert table.text[fact.span_start:fact.span_end] == fact.evidence
+    assert scan.errors == []
+
+
+def xlsx_with_bad_rows() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["province", "year", "metric_code", "value"])
+    sheet.append(["Lai Châu", 2023, "par_index_score", 85.78])
+    sheet.append(["Lai Châu", 2023, "no_such_metric", 1])
+    sheet.append(["Lai Châu", 2023, "sipas_score_pct", "cao"])
+    sheet.append(["Atlantis", 2023, "par_index_score", 80])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_every_bad_input_is_recorded_and_the_rest_goes_on(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write(reports, "good.txt", REPORT)
+    write(reports, "empty.txt", "  \n")
+    write(reports, "binary.txt", b"\x00\x01\x02\x03\xff\xfe\x00\x00" * 64)
+    write(reports, "truncated.docx", docx_bytes("Báo cáo năm 2024")[:300])
+    write(reports, "corrupt.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    write(reports, "locked.pdf", blank_pdf(password="secret"))
+    write(reports, "scanned.pdf", blank_pdf())
+    ole_header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file is an OLE container
+    write(reports, "locked.docx", ole_header + "EncryptionInfo".encode("utf-16-le") * 40)
+    write(reports, "huge.txt", REPORT + " " * 40_000)
+    write(reports, "photo.jpg", b"\xff\xd8\xff\xe0")
+    write(reports, "undated.txt", "Một bài viết không có năm.")
+    write(reports, "figures.xlsx", xlsx_with_bad_rows())
+    write(reports, "manifest.csv", "file,province\nmissing.txt,Lai Châu\nother.txt,Atlantis\n")
+    write(reports, "other.txt", OTHER)
+    before = folder_digest(reports)
+    scan = scan_reports(reports, max_bytes=30_000)
+    reasons = {(error.file_path, error.reason) for error in scan.errors}
+    assert reasons == {
+        ("missing.txt", "missing file"),
+        ("other.txt", "unknown province"),
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+        ("truncated.docx", "corrupt"),
+        ("corrupt.pdf", "corrupt"),
+        ("locked.pdf", "password-protected"),
+        ("scanned.pdf", "no text layer"),
+        ("locked.docx", "password-protected"),
+        ("huge.txt", "oversized"),
+        ("photo.jpg", "unsupported format"),
+        ("undated.txt", "no period"),
+        ("figures.xlsx", "unknown metric code"),
+        ("figures.xlsx", "non-numeric value"),
+        ("figures.xlsx", "unknown province"),
+    }
+    assert all(error.detail for error in scan.errors)
+    assert sorted(d.file_path for d in scan.documents) == ["figures.xlsx", "good.txt"]
+    assert folder_digest(reports) == before  # nothing in the folder is modified or deleted
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Word wrote it: a precomposed letter where the code page has one,
+    else the base letter and combining tone marks."""
+    encoded = bytearray()
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        for cut in range(len(decomposed), 0, -1):
+            try:
+                base = unicodedata.normalize("NFC", decomposed[:cut]).encode("cp1258")
+            except UnicodeEncodeError:
+                continue
+            encoded += base + decomposed[cut:].encode("cp1258")
+            break
+    return bytes(encoded)
+
+
+def test_utf16_cp1258_and_decomposed_text_are_normalised(tmp_path: Path) -> None:
+    write(tmp_path, "u16.txt", unicodedata.normalize("NFD", REPORT).encode("utf-16"))
+    write(tmp_path, "cp.txt", cp1258(OTHER))
+    documents = {d.file_path: d for d in scan_reports(tmp_path).documents}
+    assert documents["u16.txt"].text == unicodedata.normalize("NFC", REPORT)
+    assert documents["cp.txt"].text == OTHER
 
 
 def test_province_names_resolve_with_or_without_diacritics() -> None:
@@ -86,3 +211,54 @@ def test_a_malformed_publication_date_is_recorded_and_the_document_kept(tmp_path
     scan = scan_reports(tmp_path)
     assert [d.published for d in scan.documents] == [None]
     assert [(e.file_path, e.reason) for e in scan.errors] == [("a.txt", "invalid published date")]
+
+
+# Identity and change: a document is its content; the state remembers every version.
+
+def refresh(reports: Path, state: IngestState, when: int) -> dict[str, dict]:
+    """One scan as a refresh runs it; the versions by file path (and status)."""
+    cache = state.parse_cache()
+    scan = scan_reports(reports, cache, state.known_files())
+    versions = state.record_versions(scan.documents, scan.files, datetime(2026, 1, when))
+    state.save_scan(scan.files, cache)
+    refresh.last_scan = scan
+    return {(row["file_path"], row["status"]): row for row in versions}
+
+
+def test_same_content_under_two_names_is_one_document(tmp_path: Path) -> None:
+    write(tmp_path, "one.txt", REPORT)
+    write(tmp_path, "copy/two.txt", REPORT)
+    (document,) = scan_reports(tmp_path).documents
+    assert (document.file_path, document.aliases) == ("copy/two.txt", "one.txt")
+
+
+def test_a_changed_file_supersedes_its_old_version_and_a_removed_one_is_withdrawn(tmp_path: Path) -> None:
+    reports, state = tmp_path / "reports", IngestState(tmp_path / "state.duckdb")
+    write(reports, "a.txt", REPORT)
+    write(reports, "b.txt", OTHER)
+    first = refresh(reports, state, 1)
+    assert set(first) == {("a.txt", "current"), ("b.txt", "current")}
+
+    write(reports, "a.txt", REPORT.replace("1.700", "1.701"))
+    (reports / "b.txt").unlink()
+    second = refresh(reports, state, 2)
+    assert set(second) == {("a.txt", "current"), ("a.txt", "superseded"), ("b.txt", "withdrawn")}
+    old, new = second[("a.txt", "superseded")], second[("a.txt", "current")]
+    assert old["document_id"] != new["document_id"]
+    assert old["first_seen_at"] == datetime(2026, 1, 1) and new["first_seen_at"] == datetime(2026, 1, 2)
+
+    write(reports, "b.txt", OTHER)  # the same content back: current again, first seen on day 1
+    third = refresh(reports, state, 3)
+    assert third[("b.txt", "current")]["first_seen_at"] == datetime(2026, 1, 1)
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path) -> None:
+    reports, state = tmp_path / "reports", IngestState(tmp_path / "state.duckdb")
+    for number in range(5):
+        write(reports, f"r{number}.txt", REPORT.replace("1.700", f"1.70{number}"))
+    refresh(reports, state, 1)
+    assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (5, 0)
+    write(reports, "new.txt", OTHER)
+    refresh(reports, state, 2)
+    assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 5)
+    assert len(refresh.last_scan.documents) == 6

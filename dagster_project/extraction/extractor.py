@@ -19,7 +19,7 @@ from dagster_project.extraction.text import (
     split_sentences,
 )
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _DIGIT = re.compile(r"\d")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+from functools import cache
+
 from dagster_project.extraction.extractor import EXTRACTOR_VERSION, DocumentContext, extract_facts
+from dagster_project.extraction.rules import VOCABULARY_DIR
+from dagster_project.settings import CATALOG_PATH
+
+TABLE_READER = "table-reader"  # rule_id and extractor_version of figures loaded from fact tables
 
 
 def fact_records(document_id: str, text: str, context: DocumentContext) -> list[dict]:
@@ -27,3 +35,37 @@ def fact_records(document_id: str, text: str, context: DocumentContext) -> list[
         }
         for fact in extract_facts(text, context)
     ]
+
+
+def table_fact_records(rows: Iterable[dict]) -> list[dict]:
+    """Figures of a fact table (rows of raw.table_facts): stated by the table, exact and actual."""
+    return [
+        {
+            "fact_id": f"{row['document_id']}:{row['span_start']}:{row['metric_code']}",
+            "document_id": row["document_id"],
+            "province_code": row["province_code"],
+            "year": row["year"],
+            "period": row["period"],
+            "metric_code": row["metric_code"],
+            "value": row["value"],
+            "unit": row["unit"],
+            "qualifier": "exact",
+            "fact_kind": "actual",
+            "evidence": row["evidence"],
+            "span_start": row["span_start"],
+            "span_end": row["span_end"],
+            "rule_id": TABLE_READER,
+            "extractor_version": TABLE_READER,
+            "confidence": 1.0,
+        }
+        for row in rows
+    ]
+
+
+@cache
+def extractor_fingerprint() -> str:
+    """Changes whenever extraction could give other facts: the version, the vocabulary, the catalog."""
+    digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    for path in sorted(VOCABULARY_DIR.glob("*.yaml")) + [CATALOG_PATH]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,27 +1,73 @@
-"""Read a reports folder: every document with its provenance, every rejected input with a reason."""
+"""Read a reports folder: every document with its provenance, every rejected input with a reason.
+
+A document is its content: files with the same bytes are one document (its other paths are its
+aliases). Reading is cached by content, so an unchanged file is never parsed twice (`ParseCache`).
+Nothing in the folder is modified, moved or deleted.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import logging
-import re
-from dataclasses import dataclass
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
-from dagster_project.extraction import normalize_text
-from dagster_project.ingest.provinces import province_code
+from dagster_project.ingest.encodings import Unreadable
+from dagster_project.ingest.metadata import DOC_TYPES, infer
+from dagster_project.ingest.readers import READABLE_SUFFIXES, read_text
+from dagster_project.ingest.tables import (
+    TABLE_SUFFIXES,
+    RowError,
+    TableFact,
+    UnreadableTable,
+    read_fact_table,
+)
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
+PARSER_VERSION = "2"  # bump when a reader changes what it produces: cached parses are redone
 SKIPPED_NAMES = frozenset({"manifest.csv", "readme.md", "readme.txt"})
-PERIODS = frozenset({"year", "H1", "9M", "Q1", "Q2", "Q3", "Q4", "ytd"})
-DOC_TYPES = frozenset({"report", "news", "directive", "plan", "table", "other"})
-MAX_BYTES = 20 * 1024 * 1024
-_YEAR = re.compile(r"\bnăm (20\d\d|19\d\d)\b", re.IGNORECASE)
-_PROVINCE_IN_TEXT = re.compile(r"\b(?:tỉnh|thành phố)\s+((?:[A-ZĐ][\wà-ỹ]*\s?){1,4})")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a file's bytes hold, whatever its name: cached by content."""
+
+    text: str
+    title: str | None = None
+    published: date | None = None
+    source_url: str | None = None
+    notes: tuple[str, ...] = ()
+    is_table: bool = False
+    table_facts: tuple[TableFact, ...] = ()
+    row_errors: tuple[RowError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: str
+    detail: str
+
+
+class ParseCache(Protocol):
+    """Parses by content ("<sha256>:<suffix>")."""
+
+    def get(self, key: str) -> Parsed | Rejected | None: ...
+    def put(self, key: str, result: Parsed | Rejected) -> None: ...
+
+
+@dataclass(frozen=True)
+class FileSeen:
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +83,8 @@ class Document:
     source_url: str | None
     published: date | None
     text: str
+    aliases: str | None = None  # other paths with the same content, comma-separated
+    table_facts: tuple[TableFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,26 +99,50 @@ class IngestError:
 class Scan:
     documents: list[Document]
     errors: list[IngestError]
+    files: dict[str, FileSeen] = field(default_factory=dict)  # every file read or hashed
+    parsed: int = 0  # files whose content was read this time
+    reused: int = 0  # files whose content was known already
 
 
-def scan_reports(reports_dir: Path) -> Scan:
-    """Every readable report in the folder; the manifest, when present, gives what it knows."""
+def scan_reports(
+    reports_dir: Path,
+    cache: ParseCache | None = None,
+    known_files: dict[str, FileSeen] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Scan:
+    """Every readable report in the folder; the manifest, when present, gives what it knows.
+
+    `known_files` (path -> size, mtime, sha256 of the last scan) spares hashing unchanged files.
+    """
     scan = Scan([], [])
+    cache = cache if cache is not None else _MemoryCache()
     manifest = _read_manifest(reports_dir, scan)
-    seen: set[str] = set()
-    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(reports_dir).as_posix()
-        if path.name.lower() in SKIPPED_NAMES or path.name.startswith("."):
-            continue
-        document = _read_document(path, relative, manifest.get(relative, {}), scan)
+    by_content: dict[str, Document] = {}
+    for path, relative in _report_files(reports_dir):
+        document = _read_file(path, relative, manifest.get(relative, {}), scan, cache, known_files or {},
+                              max_bytes)
         if document is None:
             continue
-        if document.document_id in seen:
-            _reject(scan, relative, "duplicate", "same content as another file in the folder")
-            continue
-        seen.add(document.document_id)
-        scan.documents.append(document)
+        first = by_content.get(document.sha256)
+        if first is None:
+            by_content[document.sha256] = document
+        else:  # the same content under another name: one document, known by both paths
+            aliases = ",".join(filter(None, (first.aliases, relative)))
+            by_content[document.sha256] = _with_aliases(first, aliases)
+    scan.documents = list(by_content.values())
     return scan
+
+
+def _report_files(reports_dir: Path) -> Iterator[tuple[Path, str]]:
+    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(reports_dir).as_posix()
+        if path.name.lower() in SKIPPED_NAMES or any(part.startswith(".") for part in Path(relative).parts):
+            continue
+        yield path, relative
+
+
+def _with_aliases(document: Document, aliases: str) -> Document:
+    return Document(**{**document.__dict__, "aliases": aliases})
 
 
 def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "ingest") -> None:
@@ -100,86 +172,117 @@ def _read_manifest(reports_dir: Path, scan: Scan) -> dict[str, dict[str, str]]:
     return entries
 
 
-def _read_document(path: Path, relative: str, meta: dict[str, str], scan: Scan) -> Document | None:
-    if path.suffix.lower() not in TEXT_SUFFIXES:
+def _read_file(
+    path: Path, relative: str, meta: dict[str, str], scan: Scan, cache: ParseCache,
+    known_files: dict[str, FileSeen], max_bytes: int,
+) -> Document | None:
+    suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES and suffix not in TABLE_SUFFIXES:
         _reject(scan, relative, "unsupported format", f"extension {path.suffix or '(none)'}")
         return None
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        _reject(scan, relative, "oversized", f"{len(raw)} bytes > {MAX_BYTES}")
+    stat = path.stat()
+    if stat.st_size > max_bytes:
+        _reject(scan, relative, "oversized", f"{stat.st_size} bytes > {max_bytes} (CCHC_MAX_FILE_MB)")
         return None
-    text = _decode(raw)
-    if text is None:
-        _reject(scan, relative, "undecodable", "not UTF-8 or UTF-16 text (binary or legacy encoding)")
+    seen = known_files.get(relative)
+    unchanged = seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    sha256 = seen.sha256 if unchanged else _sha256(path)
+    scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256)
+    key = f"{sha256}:{suffix}"  # the same bytes read as .csv and as .txt differ
+    result = cache.get(key)
+    if result is None:
+        result = parse_bytes(path.read_bytes(), suffix)
+        cache.put(key, result)
+        scan.parsed += 1
+    else:
+        scan.reused += 1
+    if isinstance(result, Rejected):
+        _reject(scan, relative, result.reason, result.detail)
         return None
-    if not text.strip():
-        _reject(scan, relative, "empty", "no text")
-        return None
-    digest = hashlib.sha256(raw).hexdigest()
-    title = meta.get("title") or _first_line(text)
-    province = _province(meta, relative, title, text)
-    year = _year(meta, relative, title, text)
-    if meta.get("province") and province is None:
+    return _document(relative, sha256, meta, result, scan)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_bytes(raw: bytes, suffix: str) -> Parsed | Rejected:
+    """A file's content as text (and, for a table, its facts), or why it cannot be read."""
+    try:
+        if suffix in TABLE_SUFFIXES:
+            table = read_fact_table(raw, suffix)
+            return Parsed(table.text, is_table=True, table_facts=tuple(table.facts),
+                          row_errors=tuple(table.errors))
+        read = read_text(raw, suffix)
+    except (Unreadable, UnreadableTable) as error:
+        return Rejected(error.reason, error.detail)
+    if not read.text.strip():
+        return Rejected("empty", "no text")
+    return Parsed(read.text, read.title, read.published, read.source_url, read.notes)
+
+
+def _document(
+    relative: str, sha256: str, meta: dict[str, str], parsed: Parsed, scan: Scan
+) -> Document | None:
+    for note in parsed.notes:
+        _reject(scan, relative, "converted", note)  # kept: a warning of what was done to the text
+    for row in parsed.row_errors:
+        _reject(scan, relative, row.reason, f"line {row.line}: {row.detail}", stage="table")
+    if parsed.is_table:
+        return _table_document(relative, sha256, meta, parsed, scan)
+    title = meta.get("title") or parsed.title or _first_line(parsed.text)
+    about = infer(meta, relative, title, parsed.text)
+    if meta.get("province") and about.province_code is None and not about.national:
         _reject(scan, relative, "unknown province", f"manifest province {meta['province']!r}")
         return None
-    if year is None:
-        _reject(scan, relative, "no period", "the year could not be determined")
+    if about.year is None:
+        _reject(scan, relative, "no period", "the year could not be determined (manifest, folder or text)")
         return None
     return Document(
-        document_id=digest[:16],
+        document_id=sha256[:16],
         file_path=relative,
-        sha256=digest,
-        province_code=province,
-        year=year,
-        period=meta.get("period") if meta.get("period") in PERIODS else "year",
+        sha256=sha256,
+        province_code=about.province_code,
+        year=about.year,
+        period=about.period,
         doc_type=meta.get("doc_type") if meta.get("doc_type") in DOC_TYPES else "other",
         title=title,
-        source_url=meta.get("source_url") or None,
-        published=_published(meta.get("published"), relative, scan),
-        text=text,
+        source_url=meta.get("source_url") or parsed.source_url or None,
+        published=_published(meta.get("published"), relative, scan) or parsed.published,
+        text=parsed.text,
     )
 
 
-def _decode(raw: bytes) -> str | None:
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _table_document(
+    relative: str, sha256: str, meta: dict[str, str], parsed: Parsed, scan: Scan
+) -> Document | None:
+    facts = parsed.table_facts
+    if not facts:
+        _reject(scan, relative, "no valid rows", "the table has no row that could be loaded")
         return None
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return normalize_text(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    return None
+    provinces = {fact.province_code for fact in facts}
+    return Document(
+        document_id=sha256[:16],
+        file_path=relative,
+        sha256=sha256,
+        province_code=provinces.pop() if len(provinces) == 1 else None,
+        year=max(fact.year for fact in facts),
+        period="year",
+        doc_type="table",
+        title=meta.get("title") or Path(relative).name,
+        source_url=meta.get("source_url") or None,
+        published=_published(meta.get("published"), relative, scan),
+        text=parsed.text,
+        table_facts=facts,
+    )
 
 
 def _first_line(text: str) -> str | None:
     return next((line.strip()[:300] for line in text.splitlines() if line.strip()), None)
-
-
-def _province(meta: dict[str, str], relative: str, title: str | None, text: str) -> str | None:
-    if meta.get("province"):
-        return province_code(meta["province"])
-    for part in Path(relative).parts[:-1]:
-        if code := province_code(part):
-            return code
-    for source in (title or "", text[:2000]):
-        for match in _PROVINCE_IN_TEXT.finditer(source):
-            words = match.group(1).split()
-            for size in range(len(words), 0, -1):
-                if code := province_code(" ".join(words[:size])):
-                    return code
-    return None
-
-
-def _year(meta: dict[str, str], relative: str, title: str | None, text: str) -> int | None:
-    if meta.get("year", "").isdigit():
-        return int(meta["year"])
-    for part in Path(relative).parts[:-1]:
-        if re.fullmatch(r"(19|20)\d\d", part):
-            return int(part)
-    for source in (title or "", text[:1000]):
-        if match := _YEAR.search(source):
-            return int(match.group(1))
-    return None
 
 
 def _published(value: str | None, relative: str, scan: Scan) -> date | None:
@@ -191,3 +294,14 @@ def _published(value: str | None, relative: str, scan: Scan) -> date | None:
     except ValueError:
         _reject(scan, relative, "invalid published date", f"{value!r} is not YYYY-MM-DD; kept without it")
         return None
+
+
+def max_file_bytes() -> int:
+    """The size cap for one report file: CCHC_MAX_FILE_MB megabytes (default 20)."""
+    megabytes = os.environ.get("CCHC_MAX_FILE_MB")
+    return int(float(megabytes) * 1024 * 1024) if megabytes else DEFAULT_MAX_BYTES
+
+
+class _MemoryCache(dict):
+    def put(self, key: str, result: Parsed | Rejected) -> None:
+        self[key] = result

@@ -1,20 +1,88 @@
 import dagster as dg
+import pandas as pd
 
-from dagster_project.defs.reports.assets import DOCUMENTS
+from dagster_project.defs.reports.assets import DOCUMENTS, INGEST_ERRORS, TABLE_FACTS, is_full_refresh
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.extraction import DocumentContext
-from dagster_project.extraction.records import fact_records
-from dagster_project.storage import read_raw_documents, write_raw_table
+from dagster_project.extraction.records import (
+    TABLE_READER,
+    extractor_fingerprint,
+    fact_records,
+    table_fact_records,
+)
+from dagster_project.state import IngestState
+from dagster_project.storage import append_raw_rows, now, read_raw_documents, read_raw_table, write_raw_table
 
 
-@dg.asset(key=["raw", "facts"], deps=[DOCUMENTS], group_name="extraction")
-def raw_facts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Figures read from each document's prose, each with its sentence and character span."""
-    build = warehouse.settings.build_path
-    records: list[dict] = []
-    for doc in read_raw_documents(build).itertuples(index=False):
-        year = None if doc.year != doc.year else int(doc.year)  # NaN for unknown
-        context = DocumentContext(doc.province_code, year, doc.period, doc.doc_type)
-        records.extend(fact_records(doc.document_id, doc.text, context))
+@dg.asset(key=["raw", "facts"], deps=[DOCUMENTS, TABLE_FACTS, INGEST_ERRORS], group_name="extraction")
+def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Figures read from each document's prose, each with its sentence and character span, and the
+    rows of fact tables. Only new or changed documents are extracted; the facts of superseded and
+    withdrawn documents are kept for history."""
+    settings = warehouse.settings
+    build, state = settings.build_path, IngestState(settings.state_path)
+    documents = read_raw_documents(build)
+    current = documents[documents["status"] == "current"]
+    keys = {doc.document_id: _cache_key(doc) for doc in current.itertuples(index=False)}
+    cached = {} if is_full_refresh(context) else state.cached_facts(keys)
+    tables = _table_facts(read_raw_table(build, "table_facts"))
+    extracted: dict[tuple[str, str], list[dict]] = {}
+    facts_by_document: dict[str, list[dict]] = {}
+    for doc in current.itertuples(index=False):
+        if doc.document_id in cached:
+            facts_by_document[doc.document_id] = cached[doc.document_id]
+            continue
+        facts = tables.get(doc.document_id, []) if doc.doc_type == "table" else _extract(doc)
+        extracted[(doc.document_id, keys[doc.document_id])] = facts
+        facts_by_document[doc.document_id] = facts
+    state.save_facts(extracted)
+    errors = _without_province(facts_by_document, current)
+    history = state.facts_of(documents.loc[documents["status"] != "current", "document_id"])
+    records = [fact for facts in [*facts_by_document.values(), *history.values()] for fact in facts]
     write_raw_table(build, "facts", records)
-    return dg.MaterializeResult(metadata={"facts": len(records)})
+    append_raw_rows(build, "ingest_errors", errors)
+    for error in errors:
+        context.log.warning(f"{error['file_path']}: {error['reason']} ({error['detail']})")
+    return dg.MaterializeResult(metadata={
+        "facts": len(records), "documents_extracted": len(extracted), "documents_reused": len(cached),
+        "history_facts": sum(len(facts) for facts in history.values()),
+    })
+
+
+def _cache_key(doc) -> str:
+    """What a document's facts depend on besides its content: its context and the extractor."""
+    if doc.doc_type == "table":
+        return TABLE_READER
+    year = None if pd.isna(doc.year) else int(doc.year)
+    return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{extractor_fingerprint()}"
+
+
+def _extract(doc) -> list[dict]:
+    year = None if pd.isna(doc.year) else int(doc.year)
+    province = None if pd.isna(doc.province_code) else doc.province_code
+    context = DocumentContext(province, year, doc.period, doc.doc_type)
+    return fact_records(doc.document_id, doc.text, context)
+
+
+def _table_facts(rows: pd.DataFrame) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for fact in table_fact_records(rows.to_dict("records")):
+        grouped.setdefault(fact["document_id"], []).append(fact)
+    return grouped
+
+
+def _without_province(facts_by_document: dict[str, list[dict]], current: pd.DataFrame) -> list[dict]:
+    """Figures no clause ties to a province (a national document) leave raw.facts, recorded here."""
+    errors, recorded_at = [], now()
+    paths = dict(zip(current["document_id"], current["file_path"], strict=True))
+    for document_id, facts in facts_by_document.items():
+        orphans = [fact for fact in facts if not isinstance(fact["province_code"], str)]
+        if not orphans:
+            continue
+        facts[:] = [fact for fact in facts if isinstance(fact["province_code"], str)]
+        reason = "no province" if not facts else "figures without province"
+        detail = (f"{len(orphans)} of {len(orphans) + len(facts)} figures name no province and the "
+                  "document has none of its own; they are left out")
+        errors.append({"file_path": paths[document_id], "stage": "extract", "reason": reason,
+                       "detail": detail, "recorded_at": recorded_at})
+    return errors

@@ -1,5 +1,7 @@
 import dagster as dg
 
+from dagster_project.defs.reports.assets import FULL_REFRESH_TAG
+
 refresh = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.all(),
@@ -13,4 +15,5 @@ nightly_refresh = dg.ScheduleDefinition(
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Ho_Chi_Minh",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    tags={FULL_REFRESH_TAG: "true"},  # reconcile: read and extract every file again
 )

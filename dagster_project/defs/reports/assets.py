@@ -1,39 +1,61 @@
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.ingest.documents import scan_reports
+from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
+from dagster_project.state import IngestState
 from dagster_project.storage import now, reset_build, write_raw_table
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
+TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
 INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
+# A run tagged so reads and extracts every file again (the nightly reconciliation, `--full`).
+FULL_REFRESH_TAG = "cchc/full_refresh"
+
+
+def is_full_refresh(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(FULL_REFRESH_TAG) == "true"
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(DOCUMENTS, description="Every readable report with its provenance."),
+        dg.AssetSpec(DOCUMENTS, description="Every version of every report, with its provenance and "
+                                            "status (current, superseded, withdrawn)."),
+        dg.AssetSpec(TABLE_FACTS, description="Rows of the fact tables (.csv, .xlsx) of current documents."),
         dg.AssetSpec(INGEST_ERRORS, description="Every rejected input: file, reason, detail."),
     ],
     group_name="reports",
 )
 def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Read the reports folder into a fresh build file (the start of every refresh)."""
+    """Read the reports folder into a fresh build file (the start of every refresh).
+
+    Files whose content was read before are not read again, unless the run is a full refresh.
+    """
     settings = warehouse.settings
     hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
     reset_build(settings.build_path)
-    scan = scan_reports(settings.reports_dir)
+    full = is_full_refresh(context)
+    state = IngestState(settings.state_path)
+    cache = state.parse_cache(full)
+    scan = scan_reports(settings.reports_dir, cache, {} if full else state.known_files(), max_file_bytes())
     ingested_at = now()
-    documents = [
-        {
-            **doc.__dict__, "char_count": len(doc.text), "ingested_at": ingested_at,
-            "status": "current", "first_seen_at": ingested_at, "last_seen_at": ingested_at,
-        }
-        for doc in scan.documents
+    versions = state.record_versions(scan.documents, scan.files, ingested_at)
+    state.save_scan(scan.files, cache)
+    table_rows = [
+        {**fact.__dict__, "document_id": document.document_id}
+        for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
-    write_raw_table(settings.build_path, "documents", documents)
+    write_raw_table(settings.build_path, "documents", versions)
+    write_raw_table(settings.build_path, "table_facts", table_rows)
     write_raw_table(settings.build_path, "ingest_errors", errors)
     for error in scan.errors:
         context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
-    yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={"documents": len(documents)})
+    statuses = [row["status"] for row in versions]
+    yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
+        "current": statuses.count("current"), "superseded": statuses.count("superseded"),
+        "withdrawn": statuses.count("withdrawn"), "files_read": scan.parsed, "files_unchanged": scan.reused,
+        "full_refresh": full,
+    })
+    yield dg.MaterializeResult(asset_key=TABLE_FACTS, metadata={"rows": len(table_rows)})
     yield dg.MaterializeResult(asset_key=INGEST_ERRORS, metadata={"errors": len(errors)})

@@ -1,0 +1,103 @@
+"""What a document is about: province, year and period from the manifest, the folder, or the text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_project.ingest.provinces import fold, province_code
+
+PERIODS = frozenset({"year", "H1", "9M", "Q1", "Q2", "Q3", "Q4", "ytd"})
+DOC_TYPES = frozenset({"report", "news", "directive", "plan", "table", "other"})
+# A manifest province that says the document covers the whole country (a ranking of provinces).
+NATIONAL = frozenset({"national", "toan quoc", "ca nuoc", "viet nam"})
+
+_YEAR = re.compile(r"\bnăm (20\d\d|19\d\d)\b", re.IGNORECASE)
+_FOLDER_YEAR = re.compile(r"(?:19|20)\d\d")
+_PROVINCE_IN_TEXT = re.compile(r"\b(?:tỉnh|thành phố|TP\.?)\s+((?:[A-ZĐ][\wà-ỹ]*\s?){1,4})")
+# The period a title or opening announces; checked in this order ("quý IV" before "quý I").
+_PERIOD_CUES = (
+    ("H1", re.compile(r"\b(?:6|sáu) tháng đầu năm\b", re.IGNORECASE)),
+    ("9M", re.compile(r"\b(?:9|chín) tháng(?: đầu năm)?\b", re.IGNORECASE)),
+    ("Q4", re.compile(r"\bquý (?:IV|4)\b", re.IGNORECASE)),
+    ("Q3", re.compile(r"\bquý (?:III|3)\b", re.IGNORECASE)),
+    ("Q2", re.compile(r"\bquý (?:II|2)\b", re.IGNORECASE)),
+    ("Q1", re.compile(r"\bquý (?:I|1)\b", re.IGNORECASE)),
+)
+# Wording of a document about every province: a ranking, a national announcement.
+_NATIONAL_SCOPE = re.compile(
+    r"\b(?:63|34) tỉnh, thành(?: phố)?\b|\bcác tỉnh, thành phố\b|\bbảng xếp hạng\b", re.IGNORECASE
+)
+OPENING_CHARS = 2000  # where a report states what it is about
+
+
+@dataclass(frozen=True)
+class About:
+    province_code: str | None
+    national: bool  # no province of its own: each figure takes the province its clause names
+    year: int | None
+    period: str
+
+
+def infer(meta: dict[str, str], relative: str, title: str | None, text: str) -> About:
+    """Province, year and period: the manifest first, then the folder layout, then the text."""
+    national = fold(meta.get("province", "")) in NATIONAL
+    province = None if national else _province(meta, relative, title, text)
+    if province is None and not national and not meta.get("province"):
+        national = _names_several_provinces(title, text)
+    return About(province, national, _year(meta, relative, title, text), _period(meta, title, text))
+
+
+def _province(meta: dict[str, str], relative: str, title: str | None, text: str) -> str | None:
+    if meta.get("province"):
+        return province_code(meta["province"])
+    for part in Path(relative).parts[:-1]:
+        if code := province_code(part):
+            return code
+    opening = text[:OPENING_CHARS]
+    if _NATIONAL_SCOPE.search(title or "") or _NATIONAL_SCOPE.search(opening):
+        return None
+    found = _provinces_named(title or "") or _provinces_named(opening)
+    return found[0] if len(set(found)) == 1 else None
+
+
+def _provinces_named(source: str) -> list[str]:
+    """Codes of the provinces named as "tỉnh X" / "thành phố X", in order."""
+    codes = []
+    for match in _PROVINCE_IN_TEXT.finditer(source):
+        words = match.group(1).split()
+        for size in range(len(words), 0, -1):
+            if code := province_code(" ".join(words[:size])):
+                codes.append(code)
+                break
+    return codes
+
+
+def _names_several_provinces(title: str | None, text: str) -> bool:
+    opening = text[:OPENING_CHARS]
+    if _NATIONAL_SCOPE.search(title or "") or _NATIONAL_SCOPE.search(opening):
+        return True
+    return len(set(_provinces_named(opening))) > 1
+
+
+def _year(meta: dict[str, str], relative: str, title: str | None, text: str) -> int | None:
+    if meta.get("year", "").isdigit():
+        return int(meta["year"])
+    for part in Path(relative).parts[:-1]:
+        if _FOLDER_YEAR.fullmatch(part):
+            return int(part)
+    for source in (title or "", text[:1000]):
+        if match := _YEAR.search(source):
+            return int(match.group(1))
+    return None
+
+
+def _period(meta: dict[str, str], title: str | None, text: str) -> str:
+    if meta.get("period") in PERIODS:
+        return meta["period"]
+    for source in (title or "", text[:300]):
+        for period, cue in _PERIOD_CUES:
+            if cue.search(source):
+                return period
+    return "year"
