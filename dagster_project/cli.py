@@ -11,7 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from dagster_project.extraction import DocumentContext, explain, extract_facts, normalize_text
+from dagster_project.extraction import DocumentContext, explain, extract_facts
+from dagster_project.ingest.documents import Rejected, parse_bytes
+from dagster_project.ingest.metadata import infer
 from dagster_project.ingest.provinces import province_code
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
 from dagster_project.settings import Settings, load_settings
@@ -148,25 +150,46 @@ def run_extract(
         files = [manifest.parent / name for name in entries]
     status = 0
     for path in files:
-        meta = entries.get(path.resolve(), {})
-        context = DocumentContext(
-            province_code=province_code(province or meta.get("province")),
-            year=year or (int(meta["year"]) if meta.get("year", "").isdigit() else None),
-            period=meta.get("period") or "year",
-            doc_type=meta.get("doc_type") or None,
-        )
-        try:
-            text = normalize_text(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"cchc: {path}: cannot read ({error})", file=sys.stderr)
+        text = _readable_text(path)
+        if text is None:
             status = 1
             continue
+        context = _context(path, text, entries.get(path.resolve(), {}), province, year)
         if explain_numbers:
             print(_explanation(path, text, context))
             continue
         for fact in extract_facts(text, context):
             print(json.dumps(_fact_json(path, fact), ensure_ascii=False))
     return status
+
+
+def _readable_text(path: Path) -> str | None:
+    """The text of a report in any format the warehouse reads, or None (said on stderr)."""
+    try:
+        parsed = parse_bytes(path.read_bytes(), path.suffix.lower())
+    except OSError as error:
+        print(f"cchc: {path}: cannot read ({error})", file=sys.stderr)
+        return None
+    if isinstance(parsed, Rejected):
+        print(f"cchc: {path}: {parsed.reason} ({parsed.detail})", file=sys.stderr)
+        return None
+    if parsed.is_table:
+        print(f"cchc: {path}: a fact table, loaded as it is by `cchc refresh`", file=sys.stderr)
+        return None
+    return parsed.text
+
+
+def _context(
+    path: Path, text: str, meta: dict[str, str], province: str | None, year: int | None
+) -> DocumentContext:
+    """The options first, then the manifest row, then what the folder and the text say."""
+    about = infer(meta, path.as_posix(), None, text)
+    return DocumentContext(
+        province_code=province_code(province) if province else about.province_code,
+        year=year or about.year,
+        period=about.period,
+        doc_type=meta.get("doc_type") or None,
+    )
 
 
 def _explanation(path: Path, text: str, context: DocumentContext) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -262,3 +263,20 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path) -> None:
     refresh(reports, state, 2)
     assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 5)
     assert len(refresh.last_scan.documents) == 6
+
+
+def test_cchc_extract_reads_any_format_and_infers_the_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dagster_project.cli import main
+
+    content = docx_bytes("Báo cáo CCHC năm 2024 tỉnh Sơn La.", "Toàn tỉnh có 1.650 TTHC.")
+    report = write(tmp_path, "son-la.docx", content)
+    table = write(tmp_path, "c.csv", TABLE)
+    assert main(["extract", str(report), str(table)]) == 1  # the table is not prose: said, and skipped
+    out, err = capsys.readouterr()
+    fact = json.loads(out)
+    assert (fact["province_code"], fact["year"], fact["metric_code"], fact["value"]) == (
+        "14", 2024, "procedures_total", 1650.0
+    )
+    assert "c.csv: a fact table" in err
