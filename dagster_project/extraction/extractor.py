@@ -25,6 +25,7 @@ _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _DIGIT = re.compile(r"\d")
 _YEAR_WORD = re.compile(r"(?i:năm|giai đoạn|đến)\s*$")
 _NUMBER = re.compile(rf"(?<![\d.,])(?:{NUMBER_PATTERN})(?![\d])")
+_DONG_AFTER = re.compile(r"\s*(?:\w+\s)?đồng")  # money stated in đồng: "5 tỷ đồng"
 
 
 @dataclass(frozen=True)
@@ -230,10 +231,9 @@ def _make_fact(
     unit = run.vocabulary.units[metric]
     stated = match.group(f"n{index}")
     start, end = match.span(f"n{index}")
-    tail = sentence.masked[end: end + 30]
     value = scale_value(
         ORDINALS.get(stated) or parse_number(stated), unit, _group(match, f"s{index}"),
-        in_dong=bool(re.match(r"\s*(?:\w+\s)?đồng", tail)),
+        in_dong=_DONG_AFTER.match(sentence.masked, end, end + 30) is not None,
     )
     if unit in ("count", "rank") and value != int(value):
         run.reject(sentence, start, end, f"{rule.rule_id}: a count with a fraction")
