@@ -12,6 +12,10 @@ FACT_TABLES = (
 )
 
 
+CURRENT = "select count(*) from raw.documents where status = 'current'"
+HISTORY = "select count(*) from raw.documents where status <> 'current'"
+
+
 def published_summary(warehouse_path: Path) -> str:
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         def count(sql: str) -> int:
@@ -19,7 +23,7 @@ def published_summary(warehouse_path: Path) -> str:
 
         lines = [
             f"Published {warehouse_path}",
-            f"  documents: {count('select count(*) from raw.documents')}"
+            f"  documents: {count(CURRENT)} current, {count(HISTORY)} superseded or withdrawn"
             f" (rejected inputs: {count('select count(*) from main.ingest_errors')})",
             f"  facts: {count('select count(*) from main.fct_report_facts')}",
         ]

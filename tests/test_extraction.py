@@ -247,3 +247,11 @@ def test_a_named_province_owns_its_clause() -> None:
     assert {(f.metric_code, f.province_code) for f in facts} == {
         ("par_index_score", "22"), ("par_index_rank", "22")
     }
+
+
+def test_figures_take_the_documents_period_unless_the_clause_names_another_year() -> None:
+    half_year = DocumentContext(province_code="14", year=2025, period="H1", doc_type="report")
+    facts = extract_facts(
+        "Trong 6 tháng đầu năm 2025, toàn tỉnh có 1.650 TTHC (năm 2024 là 1.700 TTHC).", half_year
+    )
+    assert [(f.value, f.year, f.period) for f in facts] == [(1650.0, 2025, "H1"), (1700.0, 2024, "year")]

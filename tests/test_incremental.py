@@ -98,3 +98,12 @@ def test_figures_of_a_national_document_without_a_province_are_recorded(tmp_path
     assert errors == [("ca-nuoc.txt", "extract", "figures without province",
                        "1 of 2 figures name no province and the document has none of its own; "
                        "they are left out")]
+
+
+def test_a_prose_report_marked_table_is_still_read_as_prose(tmp_path: Path, folder: Path) -> None:
+    (folder / "manifest.csv").write_text("file,doc_type\nson-la.txt,table\n", encoding="utf-8")
+    ingest(tmp_path)
+    facts = build_rows(tmp_path, """
+        select d.doc_type, f.value from raw.facts f join raw.documents d using (document_id)
+        where d.file_path = 'son-la.txt'""")
+    assert facts == [("table", 1650.0)]

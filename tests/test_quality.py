@@ -54,6 +54,10 @@ def con():
         " evidence varchar, span_start integer, span_end integer, rule_id varchar,"
         " extractor_version varchar, confidence double)"
     )
+    connection.execute(
+        "create table fct_report_facts_history as"
+        " select *, cast(null as varchar) as document_status from fct_report_facts"
+    )
     for table in WIDE_TABLES:
         metrics = ", ".join(
             f"{m.code} {'bigint' if m.unit in ('count', 'rank') else 'double'}"

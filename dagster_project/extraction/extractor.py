@@ -260,7 +260,8 @@ def _make_fact(
         fact_kind="target" if is_target else "actual",
         province_code=province,
         year=year,
-        period=run.context.period if year is None else "year",
+        # The document's period ("6 tháng đầu năm") unless the clause names another year.
+        period=run.context.period if year in (None, run.context.year) else "year",
         evidence=sentence.text,
         span_start=sentence.offset + start,
         span_end=sentence.offset + end,

@@ -1,7 +1,8 @@
 """Frames for the blocking reconciliation suites in expectations/reconciliation/.
 
-No fact may be lost between stages: every raw fact reaches fct_report_facts unchanged, and the
-wide tables hold exactly the selected facts (long vs wide). Each frame has one row per fact or
+No fact may be lost between stages: every raw fact reaches fct_report_facts (its document is
+current) or fct_report_facts_history (superseded or withdrawn) unchanged, and the wide tables hold
+exactly the selected facts (long vs wide). Each frame has one row per fact or
 cell on both sides of a stage, so GX names the facts that fail by their key columns.
 """
 
@@ -29,13 +30,22 @@ class Reconciliation:
 
 
 def raw_facts_frame(con: duckdb.DuckDBPyConnection, catalog: list[Metric]) -> pd.DataFrame:
-    """One row per raw fact, with the fct_report_facts row of the same fact_id (null if lost)."""
+    """One row per raw fact, with the row of the same fact_id in fct_report_facts or, for a
+    document no longer current, fct_report_facts_history (null if lost).
+
+    Which of the two a fact belongs in is a dbt test (assert_facts_split_by_document_status).
+    """
     return con.sql(
         """
+        with report_facts as (
+            select fact_id, value from main.fct_report_facts
+            union all
+            select fact_id, value from main.fct_report_facts_history
+        )
         select raw_facts.fact_id, raw_facts.value as raw_value,
             report_facts.fact_id as report_fact_id, report_facts.value as report_value
         from raw.facts as raw_facts
-        left join main.fct_report_facts as report_facts
+        left join report_facts
             on raw_facts.fact_id = report_facts.fact_id
         order by raw_facts.fact_id
         """

@@ -7,22 +7,22 @@
     case when {{ unit }} in ('{{ integer_units() | join("', '") }}') then 'integer' else 'decimal' end
 {%- endmacro %}
 
-{#-
-    One column per catalog metric of a fact table, named as the metric code: bigint for integer
-    units, double otherwise. Read from the catalog when the model runs, so a metric added to
-    metric_catalog.csv becomes a column without editing any model. Columns follow the catalog's row
-    order (DuckDB keeps insertion order for a scan without order by). Use inside a group by over
-    facts that hold at most one selected value per metric.
--#}
-{% macro pivot_metrics(fact_table, metric_column='metric_code', value_column='value') %}
+{#- Suffix of the column that counts the sources agreeing with a metric's selected value. -#}
+{% macro sources_agreeing_suffix() %}
+    {{ return('_sources_agreeing') }}
+{% endmacro %}
+
+{#- The catalog metrics of a fact table (metric_code, unit), in the catalog's row order (DuckDB
+    keeps insertion order for a scan without order by); empty while parsing. -#}
+{% macro catalog_metrics(fact_table) %}
     {#- ref() outside the guard so that parsing records the dependency -#}
     {%- set catalog = ref('stg_reference__metric_catalog') -%}
     {%- if not execute -%}
-        {{ return('null as metric_columns') }}
+        {{ return([]) }}
     {%- endif -%}
     {%- if load_relation(catalog) is none -%}
         {{ exceptions.raise_compiler_error(
-            "pivot_metrics: " ~ catalog ~ " does not exist yet; build it first (dbt build does)") }}
+            "catalog_metrics: " ~ catalog ~ " does not exist yet; build it first (dbt build does)") }}
     {%- endif -%}
     {%- set query -%}
         select metric_code, unit
@@ -31,12 +31,45 @@
     {%- endset -%}
     {%- set metrics = run_query(query) -%}
     {%- if metrics | length == 0 -%}
-        {{ exceptions.raise_compiler_error("pivot_metrics: no catalog metric has fact_table " ~ fact_table) }}
+        {{ exceptions.raise_compiler_error("catalog_metrics: no catalog metric has fact_table " ~ fact_table) }}
+    {%- endif -%}
+    {{ return(metrics) }}
+{% endmacro %}
+
+{#-
+    One column per catalog metric of a fact table, named as the metric code: bigint for integer
+    units, double otherwise. Read from the catalog when the model runs, so a metric added to
+    metric_catalog.csv becomes a column without editing any model. Columns follow the catalog's row
+    order. Use inside a group by over facts that hold at most one selected value per metric.
+-#}
+{% macro pivot_metrics(fact_table, metric_column='metric_code', value_column='value') %}
+    {%- set metrics = catalog_metrics(fact_table) -%}
+    {%- if not execute -%}
+        {{ return('null as metric_columns') }}
     {%- endif -%}
     {%- for metric in metrics %}
         cast(
             max(case when {{ metric_column }} = '{{ metric['metric_code'] }}' then {{ value_column }} end)
             as {{ 'bigint' if metric['unit'] in integer_units() else 'double' }}
         ) as {{ metric['metric_code'] }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{% endmacro %}
+
+{#-
+    For every metric column of pivot_metrics, <metric_code>_sources_agreeing (integer): how many
+    distinct current documents state a value agreeing with the selected one (int_facts_selected);
+    null where the metric has no value. Same catalog, same order, same group by.
+-#}
+{% macro pivot_sources_agreeing(
+    fact_table, metric_column='metric_code', agreeing_column='sources_agreeing') %}
+    {%- set metrics = catalog_metrics(fact_table) -%}
+    {%- if not execute -%}
+        {{ return('null as sources_agreeing_columns') }}
+    {%- endif -%}
+    {%- for metric in metrics %}
+        cast(
+            max(case when {{ metric_column }} = '{{ metric['metric_code'] }}' then {{ agreeing_column }} end)
+            as integer
+        ) as {{ metric['metric_code'] ~ sources_agreeing_suffix() }}{{ ',' if not loop.last }}
     {%- endfor %}
 {% endmacro %}

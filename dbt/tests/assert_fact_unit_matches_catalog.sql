@@ -1,4 +1,5 @@
 -- A fact's unit is its metric's catalog unit: the wide tables type columns by the catalog unit.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_facts'}}}) }}  {#- shown as a check of fct_report_facts in Dagster -#}
 with
 
 facts as (

@@ -1,5 +1,6 @@
--- Every catalog metric is a described column of its wide table fct_<fact_table>: a metric added to
--- metric_catalog.csv becomes a column by itself, its description in _marts__models.yml must follow.
+-- Every catalog metric is a described column of its wide table fct_<fact_table>, and so is its
+-- agreement count <metric>_sources_agreeing: a metric added to metric_catalog.csv becomes both
+-- columns by itself, their descriptions in _marts__models.yml must follow.
 {%- set documented = [] -%}
 {%- if execute -%}
     {%- for node in graph.nodes.values()
@@ -28,13 +29,23 @@ documented_columns as (
 
 ),
 
+expected_columns as (
+
+    select 'fct_' || fact_table || '.' || metric_code as column_path
+    from metrics
+
+    union all
+
+    select 'fct_' || fact_table || '.' || metric_code || '{{ sources_agreeing_suffix() }}' as column_path
+    from metrics
+
+),
+
 undocumented as (
 
-    select
-        'fct_' || metrics.fact_table || '.' || metrics.metric_code as column_path
-
-    from metrics
-    where 'fct_' || metrics.fact_table || '.' || metrics.metric_code not in (
+    select column_path
+    from expected_columns
+    where column_path not in (
         select column_path from documented_columns
     )
 

@@ -23,16 +23,18 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     build, state = settings.build_path, IngestState(settings.state_path)
     documents = read_raw_documents(build)
     current = documents[documents["status"] == "current"]
-    keys = {doc.document_id: _cache_key(doc) for doc in current.itertuples(index=False)}
-    cached = {} if is_full_refresh(context) else state.cached_facts(keys)
     tables = _table_facts(read_raw_table(build, "table_facts"))
+    keys = {
+        doc.document_id: _cache_key(doc, doc.document_id in tables) for doc in current.itertuples(index=False)
+    }
+    cached = {} if is_full_refresh(context) else state.cached_facts(keys)
     extracted: dict[tuple[str, str], list[dict]] = {}
     facts_by_document: dict[str, list[dict]] = {}
     for doc in current.itertuples(index=False):
         if doc.document_id in cached:
             facts_by_document[doc.document_id] = cached[doc.document_id]
             continue
-        facts = tables.get(doc.document_id, []) if doc.doc_type == "table" else _extract(doc)
+        facts = tables[doc.document_id] if doc.document_id in tables else _extract(doc)
         extracted[(doc.document_id, keys[doc.document_id])] = facts
         facts_by_document[doc.document_id] = facts
     state.save_facts(extracted)
@@ -49,9 +51,9 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     })
 
 
-def _cache_key(doc) -> str:
+def _cache_key(doc, is_table: bool) -> str:
     """What a document's facts depend on besides its content: its context and the extractor."""
-    if doc.doc_type == "table":
+    if is_table:  # a .csv or .xlsx fact table; a prose report marked "table" is still read as prose
         return TABLE_READER
     year = None if pd.isna(doc.year) else int(doc.year)
     return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{extractor_fingerprint()}"

@@ -9,6 +9,7 @@ from dagster_project.publication import publish, refresh_lock
 
 PUBLISHED_AFTER = [
     data_quality_issues, data_docs, "ingest_errors", "dim_period", "dim_metric", "dim_document",
+    "fct_report_facts_history",
 ]
 
 

@@ -1,5 +1,6 @@
--- Ingested documents (without their text) plus one row per reference table, so that every fact,
--- extracted or reference, has a document.
+-- Ingested documents (without their text), every version (status current, superseded or
+-- withdrawn), plus one row per reference table (current), so that every fact, extracted or
+-- reference, has a document.
 with
 
 documents as (
@@ -64,7 +65,12 @@ reference_documents_shaped as (
         cast(null as varchar) as source_url,
         cast(null as date) as published_date,
         cast(null as integer) as char_count,
-        cast(null as timestamp) as ingested_at
+        cast(null as timestamp) as ingested_at,
+        -- a seed of this repository: always the version in force
+        'current' as status,
+        cast(null as timestamp) as first_seen_at,
+        cast(null as timestamp) as last_seen_at,
+        cast(null as varchar) as aliases
 
     from reference_documents
 

@@ -1,6 +1,12 @@
--- Marks the one value per province × period × metric the wide tables use (is_selected): actual
--- facts only; official table first, then report, news, plan, directive, other; then the latest
--- published; then the most precise value; then the smallest fact_id.
+-- Marks the one value per province × period × metric the wide tables use (is_selected), and how
+-- many sources agree with it. Only facts of current documents compete; facts of superseded or
+-- withdrawn documents are kept (fct_report_facts_history) but never selected nor counted.
+-- Selection, among actual facts: official table first (doc_type table), then the annual report
+-- (doc_type report of period year), then other reports, then news, plan, directive, other; then
+-- the latest published; then the most precise (qualifier exact, about, bounds; then more
+-- significant digits); then the smallest fact_id.
+-- Agreement: the distinct current documents with an actual fact for the same cell whose value
+-- equals the selected one at the precision of the less precise of the two (precision.sql).
 with
 
 facts as (
@@ -26,22 +32,26 @@ facts_joined as (
     select
         facts.*,
         metric_catalog.fact_table,
+        documents.status as document_status,
+        documents.status = 'current' as is_current_document,
         documents.published_date,
-        case documents.doc_type
-            when 'table' then 1
-            when 'report' then 2
-            when 'news' then 3
-            when 'plan' then 4
-            when 'directive' then 5
-            when 'other' then 6
-            else 7
+        case
+            when documents.doc_type = 'table' then 1
+            when documents.doc_type = 'report' and documents.period_code = 'year' then 2
+            when documents.doc_type = 'report' then 3
+            when documents.doc_type = 'news' then 4
+            when documents.doc_type = 'plan' then 5
+            when documents.doc_type = 'directive' then 6
+            when documents.doc_type = 'other' then 7
+            else 8
         end as doc_type_priority,
         case facts.qualifier
             when 'exact' then 1
             when 'about' then 2
             else 3
         end as qualifier_priority,
-        {{ significant_digits('facts.value') }} as significant_digits
+        {{ significant_digits('facts.value') }} as significant_digits,
+        {{ stated_precision_exponent('facts.value', 'facts.qualifier') }} as precision_exponent
 
     from facts
     left join documents
@@ -56,7 +66,11 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by province_code, province_id, period_id, metric_code, fact_kind
+            partition by
+                province_code, province_id, period_id, metric_code, fact_kind,
+                -- a fact of a superseded or withdrawn document (or of an unknown one) competes
+                -- with nothing that can be selected
+                coalesce(is_current_document, false)
             order by
                 doc_type_priority,
                 published_date desc nulls last,
@@ -69,14 +83,68 @@ ranked as (
 
 ),
 
-selected as (
+flagged as (
 
     select
-        * exclude (published_date, doc_type_priority, qualifier_priority, significant_digits),
-        fact_kind = 'actual' and selection_rank = 1 as is_selected
+        *,
+        coalesce(is_current_document, false)
+            and fact_kind = 'actual'
+            and selection_rank = 1 as is_selected
 
     from ranked
 
+),
+
+-- each selected fact against every actual fact of a current document in its cell, itself included
+compared as (
+
+    select
+        selected.fact_id,
+        candidate.document_id as candidate_document_id,
+        {{ values_agree_at(
+            'selected.value', 'candidate.value',
+            'greatest(selected.precision_exponent, candidate.precision_exponent)') }} as agrees
+
+    from flagged as selected
+    inner join flagged as candidate
+        on selected.province_code is not distinct from candidate.province_code
+        and selected.province_id is not distinct from candidate.province_id
+        and selected.period_id = candidate.period_id
+        and selected.metric_code = candidate.metric_code
+    where selected.is_selected
+        and candidate.is_current_document
+        and candidate.fact_kind = 'actual'
+
+),
+
+agreement as (
+
+    select
+        fact_id,
+        cast(count(distinct candidate_document_id) filter (where agrees) as integer)
+            as sources_agreeing,
+        cast(count(distinct candidate_document_id) filter (where not agrees) as integer)
+            as sources_disagreeing
+
+    from compared
+    group by fact_id
+
+),
+
+final as (
+
+    select
+        flagged.* exclude (
+            is_current_document, published_date, doc_type_priority, qualifier_priority,
+            significant_digits, precision_exponent
+        ),
+        agreement.sources_agreeing,
+        agreement.sources_disagreeing
+
+    from flagged
+    left join agreement
+        on flagged.fact_id = agreement.fact_id
+
 )
 
-select * from selected
+select * from final

@@ -20,7 +20,11 @@ final as (
         source_url,
         published_date,
         char_count,
-        ingested_at
+        ingested_at,
+        status,
+        first_seen_at,
+        last_seen_at,
+        aliases
 
     from documents
 

@@ -1,5 +1,6 @@
 -- One row per province × period with at least one selected actual fact on online_services;
--- one column per catalog metric of fact_table 'online_services' (see the pivot_metrics macro).
+-- one column per catalog metric of fact_table 'online_services' (the selected value, see the pivot_metrics
+-- macro), one <metric>_sources_agreeing column per metric (pivot_sources_agreeing).
 with
 
 facts as (
@@ -28,8 +29,10 @@ pivoted as (
         year,
         period_code,
         {{ pivot_metrics('online_services') }},
+        {{ pivot_sources_agreeing('online_services') }},
         string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
-        count(*) as fact_count
+        count(*) as fact_count,
+        cast(count(*) filter (where sources_disagreeing > 0) as integer) as conflicting_metrics
 
     from selected_facts
     group by

@@ -1,3 +1,5 @@
+-- Facts of current documents only: those of superseded or withdrawn ones are in
+-- fct_report_facts_history.
 with
 
 facts as (
@@ -6,31 +8,19 @@ facts as (
 
 ),
 
+current_facts as (
+
+    select * from facts
+    where document_status = 'current'
+
+),
+
 final as (
 
     select
-        fact_id,
-        document_id,
-        province_id,
-        province_code,
-        period_id,
-        year,
-        period_code,
-        metric_code,
-        fact_table,
-        value,
-        unit,
-        qualifier,
-        fact_kind,
-        is_selected,
-        evidence,
-        span_start,
-        span_end,
-        rule_id,
-        extractor_version,
-        confidence
+        {{ report_fact_columns() }}
 
-    from facts
+    from current_facts
 
 )
 

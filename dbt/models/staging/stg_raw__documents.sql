@@ -21,7 +21,11 @@ renamed as (
         cast(published as date) as published_date,
         cast(char_count as integer) as char_count,
         cast(text as varchar) as document_text,
-        cast(ingested_at as timestamp) as ingested_at
+        cast(ingested_at as timestamp) as ingested_at,
+        cast(status as varchar) as status,
+        cast(first_seen_at as timestamp) as first_seen_at,
+        cast(last_seen_at as timestamp) as last_seen_at,
+        cast(aliases as varchar) as aliases
 
     from source
 
