@@ -88,15 +88,16 @@ def test_figures_of_a_national_document_without_a_province_are_recorded(tmp_path
     reports.mkdir()
     (reports / "ca-nuoc.txt").write_text(
         "Kết quả cải cách hành chính năm 2024 của 63 tỉnh, thành phố.\n"
-        "Chỉ số CCHC năm 2024 của tỉnh Sơn La đạt 85,5 điểm.\nToàn tỉnh có 1.650 TTHC.",
+        "Chỉ số CCHC năm 2024 của tỉnh Sơn La đạt 85,5 điểm, của tỉnh Lai Châu đạt 84,1 điểm.\n"
+        "Toàn tỉnh có 1.650 TTHC.",
         encoding="utf-8",
     )
     ingest(tmp_path)
-    facts = build_rows(tmp_path, "select province_code, metric_code, value from raw.facts")
-    assert facts == [("14", "par_index_score", 85.5)]  # the figure its clause ties to Sơn La
+    facts = build_rows(tmp_path, "select province_code, metric_code, value from raw.facts order by 1")
+    assert facts == [("12", "par_index_score", 84.1), ("14", "par_index_score", 85.5)]  # by clause
     errors = build_rows(tmp_path, "select file_path, stage, reason, detail from raw.ingest_errors")
     assert errors == [("ca-nuoc.txt", "extract", "figures without province",
-                       "1 of 2 figures name no province and the document has none of its own; "
+                       "1 of 3 figures name no province and the document has none of its own; "
                        "they are left out")]
 
 

@@ -280,3 +280,11 @@ def test_cchc_extract_reads_any_format_and_infers_the_context(
         "14", 2024, "procedures_total", 1650.0
     )
     assert "c.csv: a fact table" in err
+
+
+def test_the_province_a_report_keeps_naming_is_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", "Lai Châu: Kết quả cải cách hành chính năm 2024\n"
+          "Năm 2024, tỉnh Lai Châu xếp thứ 20/63 tỉnh, thành phố, trên tỉnh Điện Biên. "
+          "Lai Châu có 1.600 TTHC.")
+    (document,) = scan_reports(tmp_path).documents
+    assert document.province_code == "12"

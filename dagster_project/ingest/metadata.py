@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.extraction.attribution import province_names
 from dagster_project.ingest.provinces import fold, province_code
 
 PERIODS = frozenset({"year", "H1", "9M", "Q1", "Q2", "Q3", "Q4", "ytd"})
@@ -15,7 +17,6 @@ NATIONAL = frozenset({"national", "toan quoc", "ca nuoc", "viet nam"})
 
 _YEAR = re.compile(r"\bnăm (20\d\d|19\d\d)\b", re.IGNORECASE)
 _FOLDER_YEAR = re.compile(r"(?:19|20)\d\d")
-_PROVINCE_IN_TEXT = re.compile(r"\b(?:tỉnh|thành phố|TP\.?)\s+((?:[A-ZĐ][\wà-ỹ]*\s?){1,4})")
 # The period a title or opening announces; checked in this order ("quý IV" before "quý I").
 _PERIOD_CUES = (
     ("H1", re.compile(r"\b(?:6|sáu) tháng đầu năm\b", re.IGNORECASE)),
@@ -55,22 +56,31 @@ def _province(meta: dict[str, str], relative: str, title: str | None, text: str)
     for part in Path(relative).parts[:-1]:
         if code := province_code(part):
             return code
-    opening = text[:OPENING_CHARS]
-    if _NATIONAL_SCOPE.search(title or "") or _NATIONAL_SCOPE.search(opening):
+    return _dominant_province(title or "", text[:OPENING_CHARS])
+
+
+def _dominant_province(title: str, opening: str) -> str | None:
+    """The province the title and opening are about: named in the title, or most of the time.
+
+    A ranking names many provinces without one dominating: it has none of its own.
+    """
+    in_title = Counter(_provinces_named(title))
+    if len(in_title) == 1:
+        return next(iter(in_title))
+    mentions = Counter(_provinces_named(opening))
+    if not mentions:
         return None
-    found = _provinces_named(title or "") or _provinces_named(opening)
-    return found[0] if len(set(found)) == 1 else None
+    (top, count), total = mentions.most_common(1)[0], sum(mentions.values())
+    return top if count * 2 > total else None
 
 
 def _provinces_named(source: str) -> list[str]:
-    """Codes of the provinces named as "tỉnh X" / "thành phố X", in order."""
+    """Codes of the provinces the text names ("Lai Châu", "tỉnh Sơn La", "TP. Hồ Chí Minh"), in order."""
     codes = []
-    for match in _PROVINCE_IN_TEXT.finditer(source):
-        words = match.group(1).split()
-        for size in range(len(words), 0, -1):
-            if code := province_code(" ".join(words[:size])):
-                codes.append(code)
-                break
+    for generation in (63, 34):
+        names, aliases = province_names(generation)
+        codes += [aliases[match.group(0)] for match in names.finditer(source)
+                  if not (match.start() and source[match.start() - 1].isalnum())]
     return codes
 
 
