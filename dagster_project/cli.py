@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from dagster_project.extraction import DocumentContext, explain, extract_facts
@@ -77,6 +78,7 @@ def _refresh(settings: Settings, full: bool) -> int:
     from dagster_project.definitions import defs
     from dagster_project.defs.reports.assets import FULL_REFRESH_TAG
 
+    started = time.perf_counter()
     job = defs().resolve_job_def("refresh")
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
@@ -86,6 +88,7 @@ def _refresh(settings: Settings, full: bool) -> int:
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET,
             tags={FULL_REFRESH_TAG: "true"} if full else None,
         )
+    _write_timings(settings.build_dir / "last_refresh.json", result, time.perf_counter() - started, full)
     failures = _failures(result)
     if not result.success or failures:
         print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
@@ -95,6 +98,17 @@ def _refresh(settings: Settings, full: bool) -> int:
         return 1
     print(published_summary(settings.warehouse_path))
     return 0
+
+
+def _write_timings(path: Path, result, seconds: float, full: bool) -> None:
+    """Seconds per stage of the last refresh: where its time went (`make bench` reads it)."""
+    steps = {
+        event.step_key: round(event.event_specific_data.duration_ms / 1000, 3)
+        for event in result.all_events
+        if event.event_type_value == "STEP_SUCCESS"
+    }
+    timings = {"full_refresh": full, "seconds": round(seconds, 3), "steps": steps}
+    path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
 
 
 def run_rollback(warehouse: str | None) -> int:
