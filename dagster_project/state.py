@@ -33,13 +33,16 @@ class StateParseCache:
 
     def __init__(self, stored: dict[str, str]) -> None:
         self._stored = stored
+        self._loaded: dict[str, Parsed | Rejected | None] = {}
         self.new: dict[str, Parsed | Rejected] = {}
 
     def get(self, key: str) -> Parsed | Rejected | None:
         if key in self.new:
             return self.new[key]
-        payload = self._stored.get(key)
-        return None if payload is None else _load_parse(payload)
+        if key not in self._loaded:
+            payload = self._stored.get(key)
+            self._loaded[key] = None if payload is None else _load_parse(payload)
+        return self._loaded[key]
 
     def put(self, key: str, result: Parsed | Rejected) -> None:
         self.new[key] = result

@@ -27,6 +27,7 @@ from dagster_project.ingest.tables import (
     UnreadableTable,
     read_fact_table,
 )
+from dagster_project.parallel import parallel_map
 
 log = logging.getLogger(__name__)
 
@@ -117,20 +118,70 @@ def scan_reports(
     scan = Scan([], [])
     cache = cache if cache is not None else _MemoryCache()
     manifest = _read_manifest(reports_dir, scan)
+    files = [_identify(path, relative, scan, known_files or {}, max_bytes)
+             for path, relative in _report_files(reports_dir)]
+    files = [found for found in files if found is not None]
+    _parse_unknown(files, cache, scan)
     by_content: dict[str, Document] = {}
-    for path, relative in _report_files(reports_dir):
-        document = _read_file(path, relative, manifest.get(relative, {}), scan, cache, known_files or {},
-                              max_bytes)
+    for found in files:
+        result = cache.get(found.key)
+        if isinstance(result, Rejected):
+            _reject(scan, found.relative, result.reason, result.detail)
+            continue
+        document = _document(found.relative, found.sha256, manifest.get(found.relative, {}), result, scan)
         if document is None:
             continue
         first = by_content.get(document.sha256)
         if first is None:
             by_content[document.sha256] = document
         else:  # the same content under another name: one document, known by both paths
-            aliases = ",".join(filter(None, (first.aliases, relative)))
+            aliases = ",".join(filter(None, (first.aliases, found.relative)))
             by_content[document.sha256] = _with_aliases(first, aliases)
     scan.documents = list(by_content.values())
     return scan
+
+
+@dataclass(frozen=True)
+class _Found:
+    path: Path
+    relative: str
+    sha256: str
+    suffix: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.sha256}:{self.suffix}"  # the same bytes read as .csv and as .txt differ
+
+
+def _identify(
+    path: Path, relative: str, scan: Scan, known_files: dict[str, FileSeen], max_bytes: int
+) -> _Found | None:
+    """A file's content hash, unless its format or size rules it out (recorded)."""
+    suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES and suffix not in TABLE_SUFFIXES:
+        _reject(scan, relative, "unsupported format", f"extension {path.suffix or '(none)'}")
+        return None
+    stat = path.stat()
+    if stat.st_size > max_bytes:
+        _reject(scan, relative, "oversized", f"{stat.st_size} bytes > {max_bytes} (CCHC_MAX_FILE_MB)")
+        return None
+    seen = known_files.get(relative)
+    unchanged = seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    sha256 = seen.sha256 if unchanged else _sha256(path)
+    scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256)
+    return _Found(path, relative, sha256, suffix)
+
+
+def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
+    """Read the files whose content was never parsed, over all cores."""
+    unknown = list({found.key: found for found in files if cache.get(found.key) is None}.values())
+    for found, result in zip(unknown, parallel_map(_parse_file, unknown), strict=True):
+        cache.put(found.key, result)
+    scan.parsed, scan.reused = len(unknown), len(files) - len(unknown)
+
+
+def _parse_file(found: _Found) -> Parsed | Rejected:
+    return parse_bytes(found.path.read_bytes(), found.suffix)
 
 
 def _report_files(reports_dir: Path) -> Iterator[tuple[Path, str]]:
@@ -170,36 +221,6 @@ def _read_manifest(reports_dir: Path, scan: Scan) -> dict[str, dict[str, str]]:
         else:
             entries[Path(name).as_posix()] = {k: (v or "").strip() for k, v in row.items() if k}
     return entries
-
-
-def _read_file(
-    path: Path, relative: str, meta: dict[str, str], scan: Scan, cache: ParseCache,
-    known_files: dict[str, FileSeen], max_bytes: int,
-) -> Document | None:
-    suffix = path.suffix.lower()
-    if suffix not in READABLE_SUFFIXES and suffix not in TABLE_SUFFIXES:
-        _reject(scan, relative, "unsupported format", f"extension {path.suffix or '(none)'}")
-        return None
-    stat = path.stat()
-    if stat.st_size > max_bytes:
-        _reject(scan, relative, "oversized", f"{stat.st_size} bytes > {max_bytes} (CCHC_MAX_FILE_MB)")
-        return None
-    seen = known_files.get(relative)
-    unchanged = seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    sha256 = seen.sha256 if unchanged else _sha256(path)
-    scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256)
-    key = f"{sha256}:{suffix}"  # the same bytes read as .csv and as .txt differ
-    result = cache.get(key)
-    if result is None:
-        result = parse_bytes(path.read_bytes(), suffix)
-        cache.put(key, result)
-        scan.parsed += 1
-    else:
-        scan.reused += 1
-    if isinstance(result, Rejected):
-        _reject(scan, relative, result.reason, result.detail)
-        return None
-    return _document(relative, sha256, meta, result, scan)
 
 
 def _sha256(path: Path) -> str:

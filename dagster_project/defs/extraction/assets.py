@@ -10,6 +10,8 @@ from dagster_project.extraction.records import (
     fact_records,
     table_fact_records,
 )
+from dagster_project.extraction.rules import load_vocabulary
+from dagster_project.parallel import parallel_map
 from dagster_project.state import IngestState
 from dagster_project.storage import append_raw_rows, now, read_raw_documents, read_raw_table, write_raw_table
 
@@ -28,16 +30,14 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
         doc.document_id: _cache_key(doc, doc.document_id in tables) for doc in current.itertuples(index=False)
     }
     cached = {} if is_full_refresh(context) else state.cached_facts(keys)
-    extracted: dict[tuple[str, str], list[dict]] = {}
-    facts_by_document: dict[str, list[dict]] = {}
-    for doc in current.itertuples(index=False):
-        if doc.document_id in cached:
-            facts_by_document[doc.document_id] = cached[doc.document_id]
-            continue
-        facts = tables[doc.document_id] if doc.document_id in tables else _extract(doc)
-        extracted[(doc.document_id, keys[doc.document_id])] = facts
-        facts_by_document[doc.document_id] = facts
-    state.save_facts(extracted)
+    prose = [doc for doc in current.itertuples(index=False)
+             if doc.document_id not in cached and doc.document_id not in tables]
+    extracted = dict(zip(
+        [doc.document_id for doc in prose], _extract_in_parallel([_task(doc) for doc in prose]), strict=True
+    ))
+    extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in cached}
+    state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
+    facts_by_document = {**cached, **extracted}
     errors = _without_province(facts_by_document, current)
     history = state.facts_of(documents.loc[documents["status"] != "current", "document_id"])
     records = [fact for facts in [*facts_by_document.values(), *history.values()] for fact in facts]
@@ -59,11 +59,19 @@ def _cache_key(doc, is_table: bool) -> str:
     return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{extractor_fingerprint()}"
 
 
-def _extract(doc) -> list[dict]:
+def _task(doc) -> tuple[str, str, DocumentContext]:
     year = None if pd.isna(doc.year) else int(doc.year)
     province = None if pd.isna(doc.province_code) else doc.province_code
-    context = DocumentContext(province, year, doc.period, doc.doc_type)
-    return fact_records(doc.document_id, doc.text, context)
+    return doc.document_id, doc.text, DocumentContext(province, year, doc.period, doc.doc_type)
+
+
+def _extract_in_parallel(tasks: list[tuple[str, str, DocumentContext]]) -> list[list[dict]]:
+    load_vocabulary()  # compiled once here, inherited by the forked workers
+    return parallel_map(_extract_task, tasks)
+
+
+def _extract_task(task: tuple[str, str, DocumentContext]) -> list[dict]:
+    return fact_records(*task)
 
 
 def _table_facts(rows: pd.DataFrame) -> dict[str, list[dict]]:
