@@ -26,13 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-import docx
-import trafilatura
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
-
 from dagster_project.extraction import normalize_text
 from dagster_project.ingest.encodings import Repair, Unreadable, decode_bytes, repair_text
 
@@ -101,6 +94,8 @@ _TABLE_ROW = re.compile(r"^\|[ \t]?(.*?)[ \t]*\|[ \t]*$", re.MULTILINE)
 
 
 def _read_html(raw: bytes) -> ReadText:
+    import trafilatura  # the format libraries load when a file needs them, not with the definitions
+
     declared = _META_CHARSET.search(raw[:4096])
     html, notes = decode_bytes(raw, declared.group(1).decode("ascii") if declared else None)
     tree = trafilatura.load_html(html)
@@ -123,6 +118,8 @@ def _read_html(raw: bytes) -> ReadText:
 
 
 def _extract(tree, favor_precision: bool):
+    import trafilatura
+
     with _quiet("trafilatura", "htmldate"):
         return trafilatura.bare_extraction(
             copy.deepcopy(tree), include_tables=True, include_comments=False, include_images=False,
@@ -173,6 +170,8 @@ def _read_docx(raw: bytes) -> ReadText:
         raise Unreadable("corrupt", f"not a valid .docx (zip) file: {error}") from error
     if "[Content_Types].xml" not in names:
         raise Unreadable("corrupt", "a zip file without [Content_Types].xml, not an Office document")
+    import docx
+
     try:
         document = docx.Document(io.BytesIO(raw))
     except KeyError as error:  # python-docx looks parts up by name
@@ -197,6 +196,9 @@ def _ole_file(raw: bytes) -> Unreadable:
 
 def _docx_lines(document) -> Iterator[str]:
     """A line per non-empty paragraph and per table row, in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     for element in _body_blocks(document.element.body):
         if element.tag == f"{_W}p":
             line = Paragraph(element, document).text.strip()
@@ -240,6 +242,8 @@ def _read_pdf(raw: bytes) -> ReadText:
         raise Unreadable("corrupt", "not a PDF: no %PDF- header")
     if b"%%EOF" not in raw[-2048:]:
         raise Unreadable("corrupt", "truncated PDF: no %%EOF marker at the end")
+    from pypdf import PdfReader
+
     with _quiet("pypdf"):
         reader = PdfReader(io.BytesIO(raw), strict=False)
         _decrypt(reader)
@@ -258,6 +262,8 @@ def _read_pdf(raw: bytes) -> ReadText:
 
 def _decrypt(reader) -> None:
     """Open a PDF encrypted with an empty user password; reject one that needs a password."""
+    from pypdf.errors import DependencyError
+
     if not reader.is_encrypted:
         return
     try:
