@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(MANIFEST): $(STAMP) $(shell find dbt/models dbt/macros dbt/tests dbt/seeds seeds/reference -type f 2>/dev/null) dbt/dbt_project.yml
-	cd dbt && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	# Parsed for the default build file, as `make run` uses it: the refresh then parses partially.
+	cd dbt && CCHC_BUILD_DB=$(CURDIR)/warehouse/build/cchc.build.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
 	@touch $@
 
 setup: $(STAMP) $(MANIFEST) ## Create .venv, install the project, prepare the dbt manifest
