@@ -1,0 +1,65 @@
+"""dbt build inside the Dagster process: assets and checks reported, a failed test stops the run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.defs.warehouse.assets import cchc_dbt_models
+from dagster_project.defs.warehouse.in_process import build_in_process
+from dagster_project.storage import write_raw_table
+
+SEEN = datetime(2026, 1, 1)
+
+
+def document(document_id: str, path: str) -> dict:
+    return {
+        "document_id": document_id, "file_path": path, "sha256": document_id * 4, "province_code": "14",
+        "year": 2024, "period": "year", "doc_type": "report", "title": path,
+        "text": "Toàn tỉnh có 1.650 TTHC.", "char_count": 24, "ingested_at": SEEN, "status": "current",
+        "first_seen_at": SEEN, "last_seen_at": SEEN,
+    }
+
+
+def fact(document_id: str) -> dict:
+    return {
+        "fact_id": f"{document_id}:13:procedures_total", "document_id": document_id, "province_code": "14",
+        "year": 2024, "period": "year", "metric_code": "procedures_total", "value": 1650.0, "unit": "count",
+        "qualifier": "exact", "fact_kind": "actual", "evidence": "Toàn tỉnh có 1.650 TTHC.", "span_start": 13,
+        "span_end": 18, "rule_id": "procedures.total", "extractor_version": "test", "confidence": 0.9,
+    }
+
+
+def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, documents: list[dict]) -> list:
+    build_path = tmp_path / "build.duckdb"
+    monkeypatch.setenv("CCHC_BUILD_DB", str(build_path))
+    write_raw_table(build_path, "documents", documents)
+    write_raw_table(build_path, "facts", [fact(documents[0]["document_id"])])
+    write_raw_table(build_path, "ingest_errors", [])
+    events: list = []
+    try:
+        for event in build_in_process(cchc_dbt_models):
+            events.append(event)
+    finally:
+        with duckdb.connect(str(build_path)):  # the build file is free for the next stage
+            pass
+    return events
+
+
+def test_models_and_their_tests_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = build(tmp_path, monkeypatch, [document("aaaa", "a.txt")])
+    built = {e.asset_key.to_user_string() for e in events if isinstance(e, dg.MaterializeResult)}
+    assert {"fct_tasks", "fct_report_facts", "dim_document"} <= built
+    checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
+    assert checks and all(check.passed for check in checks)
+
+
+def test_a_failed_dbt_test_fails_the_stage_and_names_the_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(dg.Failure, match="unique_stg_raw__documents_document_id"):
+        build(tmp_path, monkeypatch, [document("aaaa", "a.txt"), document("aaaa", "b.txt")])
