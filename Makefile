@@ -46,6 +46,5 @@ eval: setup ## Extraction precision, recall and F1 against the hand-labelled gol
 		--gold tests/fixtures/gold_bundled.yaml \
 		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml
 
-bench: setup ## Benchmarks that print figures (extraction throughput; full against incremental refresh)
-	$(BIN)/python bench/extraction.py
-	$(BIN)/python bench/refresh.py --documents 500
+bench: setup ## Refresh cost, extraction and BI latency against the targets (bench/results.json, README)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
