@@ -43,7 +43,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 
@@ -51,8 +50,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))  # bench is not a package: its modules are imported by name
 
+import corpus  # noqa: E402  (bench/corpus.py)
 import extraction  # noqa: E402  (bench/extraction.py)
-import refresh  # noqa: E402  (bench/refresh.py)
 
 CCHC = Path(sys.executable).with_name("cchc")
 README = ROOT / "README.md"
@@ -90,26 +89,17 @@ STAGE_LABELS = {
 # --- corpus -----------------------------------------------------------------------------------
 
 
-def stand_in_generate(out: Path, documents: int, seed: int = 0) -> SimpleNamespace:
-    """Copies of the bundled reports, each made distinct (bench/refresh.py), with their manifest."""
-    out.mkdir()
-    refresh.write_folder(out, documents)
-    return SimpleNamespace(reports_dir=out, gold_path=None, documents=documents)
+GENERATE: Callable[..., corpus.Corpus] = corpus.generate
 
 
-# The corpus generator, with the API of bench/corpus.py. When that lands, this line becomes:
-# GENERATE = __import__("corpus").generate
-GENERATE: Callable[..., object] = stand_in_generate
-
-
-def make_corpus(out: Path, documents: int) -> tuple[Path, float]:
-    """The reports folder of a corpus of `documents` reports written into `out` (which must not
-    exist yet), and the seconds it took to write."""
+def make_corpus(out: Path, documents: int) -> tuple[corpus.Corpus, float]:
+    """A corpus of `documents` reports written into `out` (which must not exist yet), and the
+    seconds it took to write."""
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the results
-        corpus = GENERATE(out, documents, seed=0)
-    return Path(corpus.reports_dir), round(time.perf_counter() - started, 3)
+        written = GENERATE(out, documents, seed=0)
+    return written, round(time.perf_counter() - started, 3)
 
 
 def add_new_report(reports: Path) -> Path:
@@ -508,9 +498,24 @@ def render_table(results: dict) -> str:
         *stage_rows(results),
         "",
         *cost_lines(results["cost_curve"]),
+        *recall_lines(results.get("extraction_at_scale")),
         *query_rows(results),
     ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def recall_lines(scores: dict | None) -> list[str]:
+    """Extraction against the corpus's gold facts, overall and by fact table."""
+    if not scores:
+        return []
+    overall = scores["overall"]
+    tables = ", ".join(f"{table} {row['precision']:.3f}/{row['recall']:.3f}"
+                       for table, row in scores["by_fact_table"].items())
+    return [
+        f"Extraction against the gold facts of the {scores['documents']:,}-document corpus: precision"
+        f" {overall['precision']:.3f}, recall {overall['recall']:.3f} (by fact table, P/R: {tables}).",
+        "",
+    ]
 
 
 def cost_lines(curve: dict) -> list[str]:
@@ -584,15 +589,16 @@ def machine() -> dict:
     }
 
 
-def full_refreshes(sizes: Iterable[int], scratch: Path) -> tuple[list[dict], Path, Path]:
+def full_refreshes(sizes: Iterable[int], scratch: Path) -> tuple[list[dict], corpus.Corpus, Path]:
     """A full refresh per size, each of its own corpus into a fresh warehouse; the largest is kept
-    (its reports folder and warehouse are returned) for the incremental refresh and the queries."""
+    (its corpus and warehouse are returned) for recall, the incremental refresh and the queries."""
     runs = []
     sizes = sorted(sizes)
     for documents in sizes:
         folder = scratch / f"n{documents}"
         progress(f"writing a corpus of {documents:,} documents")
-        reports, corpus_seconds = make_corpus(folder / "corpus", documents)
+        written, corpus_seconds = make_corpus(folder / "corpus", documents)
+        reports = Path(written.reports_dir)
         warehouse = folder / "warehouse" / "cchc.duckdb"
         progress(f"full refresh of {documents:,} documents")
         run = cchc_refresh(reports, warehouse, full=True, log=folder / "full.log")
@@ -601,7 +607,15 @@ def full_refreshes(sizes: Iterable[int], scratch: Path) -> tuple[list[dict], Pat
                  f" {run['current_documents']:,} documents published")
         if documents != sizes[-1]:
             shutil.rmtree(folder)  # disk: only the largest warehouse is needed further on
-    return runs, reports, warehouse
+    return runs, written, warehouse
+
+
+def extraction_at_scale(written: corpus.Corpus) -> dict:
+    """Precision and recall of extraction against the corpus's gold facts."""
+    progress(f"extraction against the gold facts of {written.documents:,} documents")
+    scores = corpus.evaluate(written)
+    progress(f"  precision {scores['overall']['precision']}, recall {scores['overall']['recall']}")
+    return {"documents": written.documents, **scores}
 
 
 def incremental_refresh(reports: Path, warehouse: Path, full: dict) -> dict:
@@ -634,9 +648,10 @@ def run_benchmark(sizes: Sequence[int], scratch: Path, repetitions: int, quick: 
     progress("extraction throughput (one core)")
     results["extraction"] = extraction.measure(seconds=1.0 if quick else 3.0)
     progress(f"  {results['extraction']['documents_per_second']} documents/s")
-    runs, reports, warehouse = full_refreshes(sizes, scratch)
+    runs, largest, warehouse = full_refreshes(sizes, scratch)
     results["full_refresh"] = runs
-    results["incremental_refresh"] = incremental_refresh(reports, warehouse, runs[-1])
+    results["extraction_at_scale"] = extraction_at_scale(largest)
+    results["incremental_refresh"] = incremental_refresh(Path(largest.reports_dir), warehouse, runs[-1])
     results["bi_queries"] = bi_latency(warehouse, runs[-1]["documents"], repetitions)
     results["cost_curve"] = cost_curve(runs)
     results["targets"] = check_targets(results)
@@ -644,8 +659,6 @@ def run_benchmark(sizes: Sequence[int], scratch: Path, repetitions: int, quick: 
 
 
 def corpus_description() -> str:
-    if GENERATE is stand_in_generate:
-        return "copies of the 5 bundled reports, each made distinct (stand-in for bench/corpus.py)"
     return f"bench/{GENERATE.__module__}.py, {GENERATE.__name__}(seed=0)"
 
 
