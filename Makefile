@@ -39,7 +39,7 @@ test: setup ## Run the test suite
 	$(BIN)/pytest tests dagster_project/extraction dagster_project/ingest
 
 lint: setup ## Lint Python (ruff)
-	$(BIN)/ruff check dagster_project tests
+	$(BIN)/ruff check dagster_project tests bench
 
 eval: setup ## Extraction precision, recall and F1 against the hand-labelled gold facts
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
