@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import csv
 import dataclasses
+import gc
 import json
 import os
 import sys
@@ -80,6 +81,8 @@ def _refresh(settings: Settings, full: bool) -> int:
 
     started = time.perf_counter()
     job = defs().resolve_job_def("refresh")
+    # The loaded libraries and definitions live until exit: the collector need not scan them again.
+    gc.freeze()
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
