@@ -256,8 +256,37 @@ def _read_pdf(raw: bytes) -> ReadText:
         raise Unreadable("no text layer", "scanned PDF without a text layer; OCR it first")
     blank = sum(1 for count in counts if count == 0)
     notes = [f"{blank} of {len(pages)} pages have no text layer"] if blank else []
-    text, repair = repair_text("\n".join(pages))
+    text, repair = repair_text("\n".join(reflow(page) for page in pages))
     return _finish(text, repair, notes, title=title)
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-–•+*]\s|\d{1,2}[.)]\s|[a-zđ][)]\s|[IVX]{1,4}\.\s)")
+_FULL_LINE = 0.75  # of the page's text width: a shorter line ends its paragraph
+_MIN_LINES_TO_REFLOW = 4
+
+
+def reflow(page: str) -> str:
+    r"""A PDF page's lines joined back into paragraphs, so that a sentence is one line again.
+
+    A line nearly as wide as the page was wrapped by the layout and continues on the next line,
+    unless that one opens a list item; short lines (headings, paragraph ends) stay as they are.
+
+    >>> reflow("Năm 2023, tỉnh có tổng số 1.612\nTTHC cấp tỉnh.\nCHỈ THỊ\n- Một mục")
+    'Năm 2023, tỉnh có tổng số 1.612 TTHC cấp tỉnh.\nCHỈ THỊ\n- Một mục'
+    """
+    lines = [line.rstrip() for line in page.splitlines()]
+    if sum(1 for line in lines if line) < _MIN_LINES_TO_REFLOW:
+        return page  # too few lines to tell the text width
+    width = max(len(line) for line in lines)
+    paragraphs: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and line and not _LIST_ITEM.match(line):
+            paragraphs[-1] += " " + line.lstrip()
+        else:
+            paragraphs.append(line)
+        joining = len(line) >= _FULL_LINE * width
+    return "\n".join(paragraphs)
 
 
 def _decrypt(reader) -> None:
