@@ -489,3 +489,22 @@ def test_unreadable_pdf_is_rejected(raw: bytes, reason: str) -> None:
     with pytest.raises(Unreadable) as caught:
         read_text(raw, ".pdf")
     assert caught.value.reason == reason and caught.value.detail
+
+
+def test_an_indicator_table_reads_as_prose_the_extractor_understands() -> None:
+    from dagster_project.extraction import DocumentContext, extract_facts
+
+    document = docx.Document()
+    document.add_paragraph("Kết quả cải cách hành chính năm 2024 của tỉnh Sơn La.")
+    table = document.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, [("STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả"),
+                                       ("1", "Tổng số TTHC thuộc thẩm quyền giải quyết", "Thủ tục", "1.757"),
+                                       ("2", "Huyện có nhiều hồ sơ nhất", "", "Mường La")], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = read_text(buffer.getvalue(), ".docx").text
+    assert "Tổng số TTHC thuộc thẩm quyền giải quyết: 1.757 thủ tục." in text.splitlines()
+    facts = extract_facts(text, DocumentContext("14", 2024, "year", "report"))
+    assert [(f.metric_code, f.value) for f in facts] == [("procedures_total", 1757.0)]

@@ -220,15 +220,57 @@ def _body_blocks(parent) -> Iterator:
 
 
 def _table_rows(table) -> Iterator[str]:
-    for row in table.rows:
-        cells, previous = [], None
-        for cell in row.cells:
-            if previous is not None and cell._tc is previous:
-                continue  # a merged cell is listed once per grid column it spans
-            previous = cell._tc
-            cells.append(" ".join(cell.text.split()))
-        if any(cells):
+    rows = [cells for cells in map(_row_cells, table.rows) if any(cells)]
+    columns = indicator_columns(rows[0]) if rows else None
+    for number, cells in enumerate(rows):
+        if columns and number > 0 and len(cells) == len(rows[0]):
+            yield indicator_line(cells, *columns)
+        else:
             yield " | ".join(cells)
+
+
+def _row_cells(row) -> list[str]:
+    cells, previous = [], None
+    for cell in row.cells:
+        if previous is not None and cell._tc is previous:
+            continue  # a merged cell is listed once per grid column it spans
+        previous = cell._tc
+        cells.append(" ".join(cell.text.split()))
+    return cells
+
+
+# Headers of the indicator tables reports attach ("Chỉ tiêu | Đơn vị tính | Kết quả").
+_INDICATOR_HEADER = re.compile(r"(?i)^(?:chỉ tiêu|nội dung|tiêu chí|tên chỉ tiêu)$")
+_UNIT_HEADER = re.compile(r"(?i)^(?:đơn vị(?: tính)?|đvt)$")
+_VALUE_HEADER = re.compile(r"(?i)^(?:kết quả|số liệu|giá trị|thực hiện|kết quả thực hiện|số lượng)$")
+
+
+def indicator_columns(header: list[str]) -> tuple[int, int | None, int] | None:
+    """Columns (indicator, unit, value) of an indicator table's header row, or None for another table.
+
+    >>> indicator_columns(["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả"])
+    (1, 2, 3)
+    >>> indicator_columns(["Huyện", "2023", "2024"]) is None
+    True
+    """
+    def find(pattern: re.Pattern[str]) -> int | None:
+        return next((i for i, cell in enumerate(header) if pattern.match(cell.strip())), None)
+
+    indicator, unit, value = find(_INDICATOR_HEADER), find(_UNIT_HEADER), find(_VALUE_HEADER)
+    return None if indicator is None or value is None else (indicator, unit, value)
+
+
+def indicator_line(cells: list[str], indicator: int, unit: int | None, value: int) -> str:
+    """A row of an indicator table as reports write it in prose: "Chỉ tiêu: 1.757 thủ tục".
+
+    >>> indicator_line(["1", "Tỷ lệ hồ sơ đúng hạn", "%", "97,67"], 1, 2, 3)
+    'Tỷ lệ hồ sơ đúng hạn: 97,67%.'
+    >>> indicator_line(["2", "Tổng số TTHC", "Thủ tục", "1.757"], 1, 2, 3)
+    'Tổng số TTHC: 1.757 thủ tục.'
+    """
+    stated_unit = cells[unit] if unit is not None else ""
+    suffix = "%" if stated_unit == "%" else f" {stated_unit.lower()}" if stated_unit else ""
+    return f"{cells[indicator]}: {cells[value]}{suffix}."
 
 
 # --- PDF --------------------------------------------------------------------------------------------
