@@ -180,6 +180,19 @@ EXAMPLES = {
         "21 hệ thống thông tin.",
         {"video_conference_points": 156, "lgsp_connected_systems": 21},
     ),
+    "running_total_since_an_earlier_year_is_not_the_years": Example(
+        "Năm 2023, tỉnh giải thể 6 đơn vị sự nghiệp công lập; cộng dồn từ năm 2018 đến nay đã giảm "
+        "87 đơn vị.",
+        {"public_service_units_reduced": 6},
+    ),
+    "running_total_opening_the_sentence": Example(
+        "Từ năm 2016 đến nay, toàn tỉnh đã giảm 213 đơn vị sự nghiệp công lập.",
+        {},
+    ),
+    "self_financing_units_are_a_subset": Example(
+        "Toàn tỉnh có 58 đơn vị sự nghiệp công lập tự chủ chi thường xuyên.",
+        {},
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from dagster_project.extraction.text import (
     split_sentences,
 )
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.3.1"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _DIGIT = re.compile(r"\d")
@@ -215,6 +215,10 @@ def _facts_of_match(rule: Rule, match: re.Match[str], sentence: _Sentence, run: 
         prefix = sentence.masked[: _qualified_start(match, index, sentence, run.guards)[1]]
         if not rule.allows_change and run.guards.change_before.search(prefix[-30:]):
             run.reject(sentence, *match.span(f"n{index}"), f"{rule.rule_id}: a change, not a level")
+            continue
+        if run.guards.cumulative_before.search(prefix, prefix.rfind(";") + 1):
+            run.reject(sentence, *match.span(f"n{index}"), f"{rule.rule_id}: a running total since"
+                       " an earlier year, not the period's figure")
             continue
         fact = _make_fact(rule, match, index, metric, sentence, run)
         if fact is not None:

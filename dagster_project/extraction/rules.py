@@ -53,6 +53,7 @@ class Guards:
     qualifier_pattern: str
     qualifier_before: re.Pattern[str]  # a qualifier ending the text before a figure
     change_before: re.Pattern[str]
+    cumulative_before: re.Pattern[str]
     target_in_sentence: re.Pattern[str]
     target_exceptions: re.Pattern[str]
     target_near: re.Pattern[str]
@@ -126,6 +127,7 @@ def _load_guards(raw: dict) -> Guards:
         qualifier_pattern="|".join(re.escape(w) for w in words),
         qualifier_before=_lower(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")\s+$"),
         change_before=_lower(raw["change_before"]),
+        cumulative_before=_lower(raw["cumulative_before"]),
         target_in_sentence=_lower(raw["target_in_sentence"]),
         target_exceptions=_lower(raw["target_exceptions"]),
         target_near=_lower(raw["target_near"]),
