@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
 def literal_trie(words: list[str]) -> str:
@@ -73,6 +74,14 @@ def _rewritable(alternative: str) -> bool:
 
 def _group_end(pattern: str, start: int) -> int:
     """Index of the ")" closing the group whose body starts at `start`, or -1."""
+    return next((index for index, char, depth in _structure(pattern, start) if char == ")" and depth == 0),
+                -1)
+
+
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth) of the characters outside escapes and character classes; the
+    depth counts the groups opened after `start` and not yet closed, so the ")" closing the group
+    that `start` is in has depth 0."""
     depth, index = 0, start
     while index < len(pattern):
         char = pattern[index]
@@ -80,15 +89,11 @@ def _group_end(pattern: str, start: int) -> int:
             index += 2
             continue
         if char == "[":
-            index = _class_end(pattern, index)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return index
-            depth -= 1
+            index = _class_end(pattern, index) + 1
+            continue
+        yield index, char, depth
+        depth += (char == "(") - (char == ")")
         index += 1
-    return -1
 
 
 def _class_end(pattern: str, start: int) -> int:
@@ -102,24 +107,9 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _split_alternatives(body: str) -> list[str]:
     """The top-level alternatives of a group's body."""
-    alternatives, depth, start, index = [], 0, 0, 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(body, index)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            alternatives.append(body[start:index])
-            start = index + 1
-        index += 1
-    alternatives.append(body[start:])
-    return alternatives
+    cuts = [index for index, char, depth in _structure(body) if char == "|" and depth == 0]
+    starts, ends = [0, *(cut + 1 for cut in cuts)], [*cuts, len(body)]
+    return [body[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 _GROUP_OPENERS = ("(?:", "(?P<", "(")
