@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run dev test lint eval bench
+.PHONY: help setup run dev test lint eval bench corpus
 
 help: ## List the make targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ eval: setup ## Extraction precision, recall and F1 against the hand-labelled gol
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
 		--gold tests/fixtures/gold_bundled.yaml \
 		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml
+
+N ?= 1000
+CORPUS ?= corpus
+corpus: setup ## Write a benchmark corpus of N reports with gold facts into CORPUS (make corpus N=5000)
+	$(BIN)/python bench/corpus.py --documents $(N) --out $(CORPUS)
 
 bench: setup ## Refresh cost, extraction and BI latency against the targets (bench/results.json, README)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
