@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from dagster_project.ingest.documents import PARSER_VERSION, Document, FileSeen, Parsed, Rejected
 from dagster_project.ingest.tables import RowError, TableFact
 from dagster_project.storage import RAW_DDL, connect
 
+log = logging.getLogger(__name__)
+STATE_LAYOUT = "1"  # bump when a table below changes: an older state file is then started afresh
 _DDL = {
     "files": "file_path varchar, size bigint, mtime_ns bigint, sha256 varchar",
     "parses": "cache_key varchar, parser_version varchar, payload varchar",
@@ -51,9 +55,29 @@ class StateParseCache:
 class IngestState:
     def __init__(self, path: Path) -> None:
         self.path = path
-        with connect(path) as con:
+        try:
+            self._prepare()
+        except duckdb.Error as error:  # a damaged file: set aside, and the refresh reads everything
+            aside = path.with_name(f"{path.name}.unreadable-{datetime.now():%Y%m%dT%H%M%S}")
+            log.warning("ingest state %s unreadable (%s); moved to %s, starting afresh", path, error, aside)
+            path.rename(aside)
+            Path(f"{path}.wal").unlink(missing_ok=True)
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """The tables, fresh when the file was written by another layout of the state."""
+        with connect(self.path) as con:
+            con.execute("create table if not exists layout (version varchar)")
+            stored = con.execute("select version from layout").fetchone()
+            if stored is not None and stored[0] != STATE_LAYOUT:
+                log.warning("ingest state %s has layout %s, not %s: starting afresh",
+                            self.path, stored[0], STATE_LAYOUT)
+                for table in _DDL:
+                    con.execute(f"drop table if exists {table}")
             for table, columns in _DDL.items():
                 con.execute(f"create table if not exists {table} ({columns})")
+            con.execute("delete from layout")
+            con.execute("insert into layout values (?)", [STATE_LAYOUT])
 
     def known_files(self) -> dict[str, FileSeen]:
         with connect(self.path) as con:

@@ -288,3 +288,25 @@ def test_the_province_a_report_keeps_naming_is_its_own(tmp_path: Path) -> None:
           "Lai Châu có 1.600 TTHC.")
     (document,) = scan_reports(tmp_path).documents
     assert document.province_code == "12"
+
+
+def test_a_damaged_state_file_is_set_aside_and_everything_is_read_again(tmp_path: Path) -> None:
+    reports, state_path = tmp_path / "reports", tmp_path / "state.duckdb"
+    write(reports, "a.txt", REPORT)
+    refresh(reports, IngestState(state_path), 1)
+    state_path.write_bytes(b"not a database" * 100)
+    refresh(reports, IngestState(state_path), 2)
+    assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 0)
+    assert len(list(tmp_path.glob("state.duckdb.unreadable-*"))) == 1
+
+
+def test_a_state_of_another_layout_starts_afresh(tmp_path: Path) -> None:
+    import duckdb
+
+    reports, state_path = tmp_path / "reports", tmp_path / "state.duckdb"
+    write(reports, "a.txt", REPORT)
+    refresh(reports, IngestState(state_path), 1)
+    with duckdb.connect(str(state_path)) as con:
+        con.execute("update layout set version = 'older'")
+    refresh(reports, IngestState(state_path), 2)
+    assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 0)
