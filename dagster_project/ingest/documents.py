@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -136,7 +136,7 @@ def scan_reports(
             by_content[document.sha256] = document
         else:  # the same content under another name: one document, known by both paths
             aliases = ",".join(filter(None, (first.aliases, found.relative)))
-            by_content[document.sha256] = _with_aliases(first, aliases)
+            by_content[document.sha256] = replace(first, aliases=aliases)
     scan.documents = list(by_content.values())
     return scan
 
@@ -190,10 +190,6 @@ def _report_files(reports_dir: Path) -> Iterator[tuple[Path, str]]:
         if path.name.lower() in SKIPPED_NAMES or any(part.startswith(".") for part in Path(relative).parts):
             continue
         yield path, relative
-
-
-def _with_aliases(document: Document, aliases: str) -> Document:
-    return Document(**{**document.__dict__, "aliases": aliases})
 
 
 def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "ingest") -> None:

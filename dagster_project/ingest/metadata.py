@@ -43,23 +43,24 @@ class About:
 
 def infer(meta: dict[str, str], relative: str, title: str | None, text: str) -> About:
     """Province, year and period: the manifest first, then the folder layout, then the text."""
-    national = fold(meta.get("province", "")) in NATIONAL
-    province = None if national else _province(meta, relative, title, text)
-    if province is None and not national and not meta.get("province"):
-        national = _names_several_provinces(title, text)
-    return About(province, national, _year(meta, relative, title, text), _period(meta, title, text))
-
-
-def _province(meta: dict[str, str], relative: str, title: str | None, text: str) -> str | None:
+    year, period = _year(meta, relative, title, text), _period(meta, title, text)
+    if fold(meta.get("province", "")) in NATIONAL:
+        return About(None, True, year, period)
     if meta.get("province"):
-        return province_code(meta["province"])
-    for part in Path(relative).parts[:-1]:
-        if code := province_code(part):
-            return code
-    return _dominant_province(title or "", text[:OPENING_CHARS])
+        return About(province_code(meta["province"]), False, year, period)
+    folders = (province_code(part) for part in Path(relative).parts[:-1])
+    if province := next((code for code in folders if code), None):
+        return About(province, False, year, period)
+    opening = text[:OPENING_CHARS]
+    mentions = Counter(_provinces_named(opening))
+    province = _dominant_province(title or "", mentions)
+    national = province is None and (
+        bool(_NATIONAL_SCOPE.search(title or "") or _NATIONAL_SCOPE.search(opening)) or len(mentions) > 1
+    )
+    return About(province, national, year, period)
 
 
-def _dominant_province(title: str, opening: str) -> str | None:
+def _dominant_province(title: str, mentions: Counter[str]) -> str | None:
     """The province the title and opening are about: named in the title, or most of the time.
 
     A ranking names many provinces without one dominating: it has none of its own.
@@ -67,7 +68,6 @@ def _dominant_province(title: str, opening: str) -> str | None:
     in_title = Counter(_provinces_named(title))
     if len(in_title) == 1:
         return next(iter(in_title))
-    mentions = Counter(_provinces_named(opening))
     if not mentions:
         return None
     (top, count), total = mentions.most_common(1)[0], sum(mentions.values())
@@ -82,13 +82,6 @@ def _provinces_named(source: str) -> list[str]:
         codes += [aliases[match.group(0)] for match in names.finditer(source)
                   if not (match.start() and source[match.start() - 1].isalnum())]
     return codes
-
-
-def _names_several_provinces(title: str | None, text: str) -> bool:
-    opening = text[:OPENING_CHARS]
-    if _NATIONAL_SCOPE.search(title or "") or _NATIONAL_SCOPE.search(opening):
-        return True
-    return len(set(_provinces_named(opening))) > 1
 
 
 def _year(meta: dict[str, str], relative: str, title: str | None, text: str) -> int | None:
