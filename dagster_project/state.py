@@ -7,10 +7,11 @@ warehouse yet reads and extracts only what changed. Deleting the file costs one 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,14 +23,19 @@ from dagster_project.ingest.tables import RowError, TableFact
 from dagster_project.storage import RAW_DDL, connect
 
 log = logging.getLogger(__name__)
-STATE_LAYOUT = "1"  # bump when a table below changes: an older state file is then started afresh
+STATE_LAYOUT = "2"  # bump when a table below changes: an older state file is then started afresh
 _DDL = {
     "files": "file_path varchar, size bigint, mtime_ns bigint, sha256 varchar",
     "parses": "cache_key varchar, parser_version varchar, payload varchar",
     "versions": RAW_DDL["documents"],
     "facts": "cache_key varchar, " + RAW_DDL["facts"],
+    # One row per document extracted, even one without facts, so it is not extracted again.
+    "extractions": "document_id varchar, cache_key varchar",
 }
 _VERSION_COLUMNS = [c.strip().split()[0] for c in RAW_DDL["documents"].split(",")]
+_FACT_COLUMNS = [c.strip().split()[0] for c in RAW_DDL["facts"].split(",")]
+# What a version row says besides its text and when it was last seen: a change rewrites the row.
+_COMPARED = [c for c in _VERSION_COLUMNS if c not in ("text", "ingested_at", "last_seen_at")]
 
 
 class StateParseCache:
@@ -112,52 +118,103 @@ class IngestState:
             con.execute("commit")
 
     def record_versions(
-        self, documents: list[Document], present: Iterable[str], seen_at: datetime
+        self, documents: list[Document], present: Iterable[str], seen_at: datetime,
+        reparsed: frozenset[str] = frozenset(),
     ) -> list[dict]:
-        """Every version of every document, with its status after this scan.
+        """Every version of every document, with its status after this scan (without its text).
 
         A document read now is current. One that was current before and is not now is superseded
         when its file is still in the folder (its content changed) and withdrawn when it is gone.
+        Only rows that changed are written (and those of `reparsed` contents, whose text may have),
+        so an incremental refresh does not copy every text again.
         """
         present = set(present)
-        with connect(self.path) as con:
-            previous = con.execute("select * from versions").df()
-        known = {row["document_id"]: row for row in previous.to_dict("records")}
-        rows = {}
+        known = self._known_versions()
+        written, seen = [], {document.document_id for document in documents}
         for document in documents:
             before = known.get(document.document_id)
-            first_seen = before["first_seen_at"] if before is not None else seen_at
-            rows[document.document_id] = _version_row(document, "current", first_seen, seen_at)
-        for document_id, row in known.items():
-            if document_id in rows:
-                continue
-            if row["status"] == "current":
-                paths = [row["file_path"], *_text(row["aliases"]).split(",")]
-                row = {**row, "status": "superseded" if present & set(paths) else "withdrawn"}
-            rows[document_id] = row
-        frame = pd.DataFrame.from_records(list(rows.values()), columns=_VERSION_COLUMNS)  # noqa: F841
+            row = _version_row(document, "current", before["first_seen_at"] if before else seen_at, seen_at)
+            if before is None or document.sha256 in reparsed or any(
+                before[column] != row[column] for column in _COMPARED
+            ):
+                written.append(row)
+        moved = [
+            (document_id, "superseded" if present & _paths(row) else "withdrawn")
+            for document_id, row in known.items()
+            if document_id not in seen and row["status"] == "current"
+        ]
+        self._write_versions(written, moved, seen, seen_at)
+        return self.versions()
+
+    def _known_versions(self) -> dict[str, dict]:
+        with connect(self.path) as con:
+            cursor = con.execute(f"select {', '.join(_COMPARED)} from versions")
+            return {row[0]: dict(zip(_COMPARED, row, strict=True)) for row in cursor.fetchall()}
+
+    def _write_versions(
+        self, rows: list[dict], moved: list[tuple[str, str]], seen: set[str], seen_at: datetime
+    ) -> None:
+        frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
+        statuses = pd.DataFrame(moved, columns=["document_id", "status"])  # noqa: F841
+        seen_ids = pd.DataFrame({"document_id": sorted(seen)})  # noqa: F841
         with connect(self.path) as con:
             con.execute("begin")
-            con.execute("delete from versions")
+            con.execute("delete from versions where document_id in (select document_id from frame)")
             con.execute("insert into versions select * from frame")
+            con.execute("update versions set status = s.status from statuses s"
+                        " where versions.document_id = s.document_id")
+            con.execute("update versions set last_seen_at = ?, ingested_at = ?"
+                        " where document_id in (select document_id from seen_ids)", [seen_at, seen_at])
             con.execute("commit")
-        return list(rows.values())
 
-    def cached_facts(self, cache_keys: dict[str, str]) -> dict[str, list[dict]]:
-        """Facts per document id whose cache key (document context and extractor) still matches."""
+    def versions(self) -> list[dict]:
+        """Every version, without its text."""
+        with connect(self.path) as con:
+            cursor = con.execute("select * exclude (text) from versions order by document_id")
+            columns = [description[0] for description in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    def copy_versions(self, build: Path) -> None:
+        """raw.documents of the build: every version, texts copied file to file by DuckDB."""
+        with connect(build) as con:
+            con.execute("create schema if not exists raw")
+            with _attached(con, self.path):
+                con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
+                con.execute("insert into raw.documents select * from state.versions order by document_id")
+
+    def extracted(self, cache_keys: dict[str, str]) -> set[str]:
+        """Documents whose facts were extracted under their current cache key (context, extractor)."""
         keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
         with connect(self.path) as con:
-            facts = con.execute(
-                "select f.* from facts f join keys k using (document_id, cache_key)"
-            ).df()
-        return _by_document(facts)
+            rows = con.execute(
+                "select document_id from extractions join keys using (document_id, cache_key)"
+            ).fetchall()
+        return {document_id for (document_id,) in rows}
 
-    def facts_of(self, document_ids: Iterable[str]) -> dict[str, list[dict]]:
-        """The last facts extracted from these documents (superseded and withdrawn ones)."""
-        ids = pd.DataFrame({"document_id": list(document_ids)})  # noqa: F841
-        with connect(self.path) as con:
-            facts = con.execute("select f.* from facts f join ids using (document_id)").df()
-        return _by_document(facts)
+    def copy_facts(self, build: Path, cache_keys: dict[str, str]) -> FactsCopied:
+        """raw.facts of the build: the facts of each current document under its cache key, and the
+        last facts of superseded and withdrawn ones. Figures without a province are left out and
+        counted per document (`FactsCopied.without_province`)."""
+        keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
+        with connect(build) as con, _attached(con, self.path):
+            con.execute("""
+                create or replace temp table chosen as
+                select f.*, k.document_id is not null as is_current
+                from state.facts f
+                left join keys k using (document_id, cache_key)
+                join raw.documents d using (document_id)
+                where k.document_id is not null or d.status <> 'current'""")
+            con.execute(f"create or replace table raw.facts ({RAW_DDL['facts']})")
+            con.execute(f"insert into raw.facts select {', '.join(_FACT_COLUMNS)} from chosen"
+                        " where province_code is not null order by document_id, span_start, fact_id")
+            counts = con.execute("""
+                select count(*) filter (where is_current), count(*) filter (where not is_current)
+                from chosen where province_code is not null""").fetchone()
+            orphans = con.execute("""
+                select document_id, count(*) filter (where province_code is null), count(*)
+                from chosen where is_current group by document_id
+                having count(*) filter (where province_code is null) > 0 order by document_id""").fetchall()
+        return FactsCopied(counts[0], counts[1], {doc: (lost, total) for doc, lost, total in orphans})
 
     def save_facts(self, facts_by_key: dict[tuple[str, str], list[dict]]) -> None:
         """Replace the facts of each (document id, cache key): one set per document is kept."""
@@ -168,13 +225,35 @@ class IngestState:
             [{**fact, "cache_key": key} for (_, key), facts in facts_by_key.items() for fact in facts],
             columns=columns,
         )
-        ids = pd.DataFrame({"document_id": [document_id for document_id, _ in facts_by_key]})  # noqa: F841
+        done = pd.DataFrame(list(facts_by_key), columns=["document_id", "cache_key"])  # noqa: F841
         with connect(self.path) as con:
             con.execute("begin")
-            con.execute("delete from facts where document_id in (select document_id from ids)")
+            con.execute("delete from facts where document_id in (select document_id from done)")
             con.execute("insert into facts select * from frame")
+            con.execute("delete from extractions where document_id in (select document_id from done)")
+            con.execute("insert into extractions select * from done")
             con.execute("commit")
 
+
+@dataclasses.dataclass(frozen=True)
+class FactsCopied:
+    current: int  # facts of current documents
+    history: int  # facts of superseded and withdrawn documents
+    without_province: dict[str, tuple[int, int]]  # document id -> (figures left out, all figures)
+
+
+@contextlib.contextmanager
+def _attached(con: duckdb.DuckDBPyConnection, state_path: Path) -> Iterator[None]:
+    quoted = str(state_path).replace("'", "''")
+    con.execute(f"attach '{quoted}' as state (read_only)")
+    try:
+        yield
+    finally:
+        con.execute("detach state")
+
+
+def _paths(row: dict) -> set[str]:
+    return {row["file_path"], *(row["aliases"] or "").split(",")}
 
 def _version_row(document: Document, status: str, first_seen: datetime, seen_at: datetime) -> dict:
     row = {key: value for key, value in document.__dict__.items() if key != "table_facts"}
@@ -182,17 +261,6 @@ def _version_row(document: Document, status: str, first_seen: datetime, seen_at:
         **row, "char_count": len(document.text), "ingested_at": seen_at, "status": status,
         "first_seen_at": first_seen, "last_seen_at": seen_at,
     }
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""  # None or NaN from a DataFrame
-
-
-def _by_document(facts: pd.DataFrame) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for fact in facts.drop(columns=["cache_key"]).to_dict("records"):
-        grouped.setdefault(fact["document_id"], []).append(fact)
-    return grouped
 
 
 def _dump_parse(result: Parsed | Rejected) -> str:

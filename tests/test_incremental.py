@@ -108,3 +108,24 @@ def test_a_prose_report_marked_table_is_still_read_as_prose(tmp_path: Path, fold
         select d.doc_type, f.value from raw.facts f join raw.documents d using (document_id)
         where d.file_path = 'son-la.txt'""")
     assert facts == [("table", 1650.0)]
+
+
+def test_a_report_without_figures_is_not_extracted_again(tmp_path: Path, folder: Path) -> None:
+    (folder / "thong-bao.txt").write_text("Thông báo lịch họp giao ban năm 2024 của tỉnh Sơn La.",
+                                          encoding="utf-8")
+    assert ingest(tmp_path)["raw/facts"]["documents_extracted"] == 4
+    again = ingest(tmp_path)["raw/facts"]
+    assert (again["documents_extracted"], again["documents_reused"]) == (0, 4)
+
+
+def test_current_versions_are_seen_again_and_keep_their_first_sighting(tmp_path: Path, folder: Path) -> None:
+    ingest(tmp_path)
+    write(folder, "ha-giang.txt", "Hà Giang", "1.800")
+    ingest(tmp_path)
+    settings = Settings(tmp_path / "reports", tmp_path / "warehouse" / "cchc.duckdb")
+    with duckdb.connect(str(settings.state_path), read_only=True) as con:
+        seen = con.execute("select count(distinct last_seen_at), count(distinct first_seen_at)"
+                           " from versions").fetchone()
+    assert seen == (1, 2)  # every current document seen now; the new one first seen now
+    documents = build_rows(tmp_path, "select count(*), count(text) from raw.documents")
+    assert documents == [(4, 4)]

@@ -13,7 +13,7 @@ from dagster_project.extraction.records import (
 from dagster_project.extraction.rules import load_vocabulary
 from dagster_project.parallel import parallel_map
 from dagster_project.state import IngestState
-from dagster_project.storage import append_raw_rows, now, read_raw_documents, read_raw_table, write_raw_table
+from dagster_project.storage import append_raw_rows, now, read_document_index, read_raw_table, read_texts
 
 
 @dg.asset(key=["raw", "facts"], deps=[DOCUMENTS, TABLE_FACTS, INGEST_ERRORS], group_name="extraction")
@@ -23,31 +23,31 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     withdrawn documents are kept for history."""
     settings = warehouse.settings
     build, state = settings.build_path, IngestState(settings.state_path)
-    documents = read_raw_documents(build)
+    documents = read_document_index(build)
     current = documents[documents["status"] == "current"]
     tables = _table_facts(read_raw_table(build, "table_facts"))
     keys = {
         doc.document_id: _cache_key(doc, doc.document_id in tables) for doc in current.itertuples(index=False)
     }
-    cached = {} if is_full_refresh(context) else state.cached_facts(keys)
+    done = set() if is_full_refresh(context) else state.extracted(keys)
     prose = [doc for doc in current.itertuples(index=False)
-             if doc.document_id not in cached and doc.document_id not in tables]
+             if doc.document_id not in done and doc.document_id not in tables]
+    texts = read_texts(build, [doc.document_id for doc in prose])
     extracted = dict(zip(
-        [doc.document_id for doc in prose], _extract_in_parallel([_task(doc) for doc in prose]), strict=True
+        [doc.document_id for doc in prose],
+        _extract_in_parallel([_task(doc, texts[doc.document_id]) for doc in prose]),
+        strict=True,
     ))
-    extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in cached}
+    extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in done}
     state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
-    facts_by_document = {**cached, **extracted}
-    errors = _without_province(facts_by_document, current)
-    history = state.facts_of(documents.loc[documents["status"] != "current", "document_id"])
-    records = [fact for facts in [*facts_by_document.values(), *history.values()] for fact in facts]
-    write_raw_table(build, "facts", records)
+    copied = state.copy_facts(build, keys)
+    errors = _without_province(copied.without_province, current)
     append_raw_rows(build, "ingest_errors", errors)
     for error in errors:
         context.log.warning(f"{error['file_path']}: {error['reason']} ({error['detail']})")
     return dg.MaterializeResult(metadata={
-        "facts": len(records), "documents_extracted": len(extracted), "documents_reused": len(cached),
-        "history_facts": sum(len(facts) for facts in history.values()),
+        "facts": copied.current + copied.history, "documents_extracted": len(extracted),
+        "documents_reused": len(done), "history_facts": copied.history,
     })
 
 
@@ -59,10 +59,10 @@ def _cache_key(doc, is_table: bool) -> str:
     return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{extractor_fingerprint()}"
 
 
-def _task(doc) -> tuple[str, str, DocumentContext]:
+def _task(doc, text: str) -> tuple[str, str, DocumentContext]:
     year = None if pd.isna(doc.year) else int(doc.year)
     province = None if pd.isna(doc.province_code) else doc.province_code
-    return doc.document_id, doc.text, DocumentContext(province, year, doc.period, doc.doc_type)
+    return doc.document_id, text, DocumentContext(province, year, doc.period, doc.doc_type)
 
 
 def _extract_in_parallel(tasks: list[tuple[str, str, DocumentContext]]) -> list[list[dict]]:
@@ -81,18 +81,15 @@ def _table_facts(rows: pd.DataFrame) -> dict[str, list[dict]]:
     return grouped
 
 
-def _without_province(facts_by_document: dict[str, list[dict]], current: pd.DataFrame) -> list[dict]:
-    """Figures no clause ties to a province (a national document) leave raw.facts, recorded here."""
-    errors, recorded_at = [], now()
+def _without_province(without: dict[str, tuple[int, int]], current: pd.DataFrame) -> list[dict]:
+    """Figures no clause ties to a province (a national document) are not in raw.facts: recorded here."""
     paths = dict(zip(current["document_id"], current["file_path"], strict=True))
-    for document_id, facts in facts_by_document.items():
-        orphans = [fact for fact in facts if not isinstance(fact["province_code"], str)]
-        if not orphans:
-            continue
-        facts[:] = [fact for fact in facts if isinstance(fact["province_code"], str)]
-        reason = "no province" if not facts else "figures without province"
-        detail = (f"{len(orphans)} of {len(orphans) + len(facts)} figures name no province and the "
-                  "document has none of its own; they are left out")
-        errors.append({"file_path": paths[document_id], "stage": "extract", "reason": reason,
-                       "detail": detail, "recorded_at": recorded_at})
-    return errors
+    recorded_at = now()
+    return [
+        {"file_path": paths[document_id], "stage": "extract",
+         "reason": "no province" if lost == total else "figures without province",
+         "detail": f"{lost} of {total} figures name no province and the document has none of its own;"
+                   " they are left out",
+         "recorded_at": recorded_at}
+        for document_id, (lost, total) in without.items()
+    ]

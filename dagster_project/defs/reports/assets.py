@@ -39,14 +39,15 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     cache = state.parse_cache(full)
     scan = scan_reports(settings.reports_dir, cache, {} if full else state.known_files(), max_file_bytes())
     ingested_at = now()
-    versions = state.record_versions(scan.documents, scan.files, ingested_at)
+    reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
+    versions = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
     state.save_scan(scan.files, cache)
+    state.copy_versions(settings.build_path)
     table_rows = [
         {**fact.__dict__, "document_id": document.document_id}
         for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
-    write_raw_table(settings.build_path, "documents", versions)
     write_raw_table(settings.build_path, "table_facts", table_rows)
     write_raw_table(settings.build_path, "ingest_errors", errors)
     for error in scan.errors:
