@@ -1,3 +1,4 @@
+{{ config(materialized="table") }}  -- read by ten marts: computed once, not once per mart
 -- Marks the one value per province × period × metric the wide tables use (is_selected), and how
 -- many sources agree with it. Only facts of current documents compete; facts of superseded or
 -- withdrawn documents are kept (fct_report_facts_history) but never selected nor counted.
