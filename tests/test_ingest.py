@@ -190,6 +190,16 @@ def cp1258(text: str) -> bytes:
     return bytes(encoded)
 
 
+def test_a_dangling_link_is_recorded_and_hidden_files_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", REPORT)
+    write(tmp_path, ".draft/b.txt", REPORT.replace("1.700", "1.701"))
+    write(tmp_path, ".~lock.a.txt", "lock")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    scan = scan_reports(tmp_path)
+    assert [d.file_path for d in scan.documents] == ["a.txt"]
+    assert [(e.file_path, e.reason) for e in scan.errors] == [("gone.txt", "unreadable")]
+
+
 def test_utf16_cp1258_and_decomposed_text_are_normalised(tmp_path: Path) -> None:
     write(tmp_path, "u16.txt", unicodedata.normalize("NFD", REPORT).encode("utf-16"))
     write(tmp_path, "cp.txt", cp1258(OTHER))

@@ -161,7 +161,11 @@ def _identify(
     if suffix not in READABLE_SUFFIXES and suffix not in TABLE_SUFFIXES:
         _reject(scan, relative, "unsupported format", f"extension {path.suffix or '(none)'}")
         return None
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as error:  # a dangling link, or a file removed since the folder was listed
+        _reject(scan, relative, "unreadable", error.strerror or str(error))
+        return None
     if stat.st_size > max_bytes:
         _reject(scan, relative, "oversized", f"{stat.st_size} bytes > {max_bytes} (CCHC_MAX_FILE_MB)")
         return None
@@ -185,11 +189,15 @@ def _parse_file(found: _Found) -> Parsed | Rejected:
 
 
 def _report_files(reports_dir: Path) -> Iterator[tuple[Path, str]]:
-    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(reports_dir).as_posix()
-        if path.name.lower() in SKIPPED_NAMES or any(part.startswith(".") for part in Path(relative).parts):
-            continue
-        yield path, relative
+    """Files by path (folder by folder), hidden ones and the manifest or readme left out."""
+    found = []
+    for root, dirs, files in os.walk(reports_dir):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        folder = Path(root).relative_to(reports_dir).parts
+        found += [(*folder, name) for name in files
+                  if not name.startswith(".") and name.lower() not in SKIPPED_NAMES]
+    for parts in sorted(found):
+        yield reports_dir.joinpath(*parts), "/".join(parts)
 
 
 def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "ingest") -> None:
