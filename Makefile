@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run dev test lint eval bench corpus
+.PHONY: help setup run serve dev test lint eval bench corpus
 
 help: ## List the make targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ setup: $(STAMP) $(MANIFEST) ## Create .venv, install the project, prepare the db
 
 run: setup ## Refresh the warehouse from the bundled reports (seeds/reports)
 	$(BIN)/cchc refresh
+
+serve: setup ## Keep running: refresh the warehouse whenever reports are added, changed or removed
+	$(BIN)/cchc serve
 
 dev: setup ## Start the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -m dagster_project.definitions

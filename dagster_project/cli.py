@@ -1,4 +1,5 @@
-"""`cchc`: refresh the warehouse, roll it back, or extract facts from documents."""
+"""`cchc`: refresh the warehouse (once, or whenever reports change), roll it back, or extract facts
+from documents."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ import dataclasses
 import gc
 import json
 import os
+import signal
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster_project.extraction import DocumentContext, explain, extract_facts
+from dagster_project.fingerprint import fingerprint
 from dagster_project.ingest.documents import Rejected, parse_bytes
 from dagster_project.ingest.metadata import infer
 from dagster_project.ingest.provinces import province_code
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
 from dagster_project.settings import Settings, load_settings
-from dagster_project.summary import published_summary
+from dagster_project.summary import published_counts, published_summary
+
+if TYPE_CHECKING:
+    from dagster import JobDefinition
 
 # Warnings and errors only: the summary says what was built, `make dev` shows the full run.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -37,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
                               " (default: exit at once)")
     refresh.add_argument("--full", action="store_true",
                          help="read and extract every report again, not only new or changed ones")
+    serve = commands.add_parser(
+        "serve", help="keep running: refresh whenever reports are added, changed or removed"
+    )
+    serve.add_argument("--reports", help="reports folder (env CCHC_REPORTS_DIR)")
+    serve.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
+    serve.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
+                       help="how often to look at the reports folder (default 2)")
     back = commands.add_parser("rollback", help="serve the previously published version again")
     back.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
     extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
@@ -49,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "refresh":
         return run_refresh(args.reports, args.warehouse, args.wait, args.full)
+    if args.command == "serve":
+        return run_serve(args.reports, args.warehouse, args.interval)
     if args.command == "rollback":
         return run_rollback(args.warehouse)
     return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
@@ -58,60 +76,188 @@ def run_refresh(
     reports: str | None, warehouse: str | None, wait_seconds: float = 0.0, full: bool = False
 ) -> int:
     settings = load_settings(reports, warehouse)
-    if not settings.reports_dir.is_dir():
-        print(f"cchc: reports folder not found: {settings.reports_dir}", file=sys.stderr)
+    if _reports_missing(settings):
         return 2
     try:
         with refresh_lock(settings.warehouse_path, wait_seconds):
-            return _refresh(settings, full)
+            started = time.perf_counter()
+            job = load_refresh_job(settings)
+            # The loaded libraries and definitions live until exit: the collector need not scan them again.
+            gc.freeze()
+            if not refresh(job, settings, full, time.perf_counter() - started).published:
+                return 1
+            print(published_summary(settings.warehouse_path))
+            return 0
     except WarehouseBusy as busy:
         print(f"cchc: {busy}; the published warehouse is unchanged."
               " Try again later, or pass --wait SECONDS.", file=sys.stderr)
         return EXIT_BUSY
 
 
-def _refresh(settings: Settings, full: bool) -> int:
+def _reports_missing(settings: Settings) -> bool:
+    if settings.reports_dir.is_dir():
+        return False
+    print(f"cchc: reports folder not found: {settings.reports_dir}", file=sys.stderr)
+    return True
+
+
+def load_refresh_job(settings: Settings) -> JobDefinition:
+    """The Dagster definitions, loaded for these settings, and their `refresh` job."""
     # The Dagster resources read these when the definitions load.
     os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
     os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
+    from dagster_project.definitions import defs
+
+    return defs().resolve_job_def("refresh")
+
+
+@dataclasses.dataclass(frozen=True)
+class Refreshed:
+    published: bool
+    seconds: float  # loading the definitions (if this refresh did) and running the job
+    failures: list[str]
+
+
+def refresh(
+    job: JobDefinition, settings: Settings, full: bool, definitions_seconds: float = 0.0
+) -> Refreshed:
+    """Run the refresh job once; the caller holds the warehouse lock.
+
+    Writes last_refresh.json, and on failure the report of what failed to stderr.
+    """
     import dagster as dg
 
-    from dagster_project.definitions import defs
     from dagster_project.defs.reports.assets import FULL_REFRESH_TAG
 
     started = time.perf_counter()
-    job = defs().resolve_job_def("refresh")
-    # The loaded libraries and definitions live until exit: the collector need not scan them again.
-    gc.freeze()
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    # The instance is closed here: in `cchc serve` its SQLite connections belong to this thread.
+    with (
+        dg.DagsterInstance.ephemeral() as instance,
+        log_path.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, run_config=QUIET,
+            instance=instance, raise_on_error=False, run_config=QUIET,
             tags={FULL_REFRESH_TAG: "true"} if full else None,
         )
-    _write_timings(settings.build_dir / "last_refresh.json", result, time.perf_counter() - started, full)
+    seconds = definitions_seconds + time.perf_counter() - started
+    _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full)
     failures = _failures(result)
-    if not result.success or failures:
+    published = result.success and not failures
+    if not published:
         print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
         print(f"  dbt's output: {log_path}", file=sys.stderr)
-        return 1
-    print(published_summary(settings.warehouse_path))
-    return 0
+    return Refreshed(published, seconds, failures)
 
 
-def _write_timings(path: Path, result, seconds: float, full: bool) -> None:
+def _write_timings(path: Path, result, seconds: float, definitions_seconds: float, full: bool) -> None:
     """Seconds per stage of the last refresh: where its time went (`make bench` reads it)."""
     steps = {
         event.step_key: round(event.event_specific_data.duration_ms / 1000, 3)
         for event in result.all_events
         if event.event_type_value == "STEP_SUCCESS"
     }
-    timings = {"full_refresh": full, "seconds": round(seconds, 3), "steps": steps}
+    timings = {
+        "full_refresh": full,
+        "seconds": round(seconds, 3),
+        "definitions_seconds": round(definitions_seconds, 3),
+        "steps": steps,
+    }
     path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
+
+
+def run_serve(reports: str | None, warehouse: str | None, interval: float) -> int:
+    """Refresh at once, then whenever the reports folder changed and has stayed unchanged for one
+    interval (a file may still be being copied); until SIGINT or SIGTERM."""
+    settings = load_settings(reports, warehouse)
+    if _reports_missing(settings):
+        return 2
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    worker = Worker(load_refresh_job(settings), settings, interval)
+    _warm_up(settings)
+    gc.freeze()
+    _say(f"cchc serve: ready; refreshing {settings.warehouse_path} when {settings.reports_dir}"
+         f" changes (looking every {interval:g} s)")
+    done = None  # the folder's fingerprint at the start of the last refresh that ran
+    seen = current = fingerprint(settings.reports_dir)
+    while not stopping.is_set():
+        if current != done and current == seen and worker.refresh():
+            done = current
+        seen = current
+        if stopping.wait(interval):
+            break
+        current = fingerprint(settings.reports_dir)
+    return 0
+
+
+def _warm_up(settings: Settings) -> None:
+    """Load what each refresh would otherwise load: Great Expectations, and dbt's parse of the
+    project for this build file (the dbt asset sets the same variable)."""
+    from dagster_project.defs.warehouse.in_process import parsed_manifest
+    from dagster_project.quality.suites import import_gx
+
+    import_gx()
+    os.environ["CCHC_BUILD_DB"] = str(settings.build_path)
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # dbt's banner
+        parsed_manifest()
+
+
+@dataclasses.dataclass
+class Worker:
+    """The refreshes of `cchc serve`: one line on stdout each; none of them ends the worker."""
+
+    job: JobDefinition
+    settings: Settings
+    interval: float
+    count: int = 0
+    # Dagster replaces the signal handlers only in the main thread: in this one a stop lets the
+    # running refresh finish.
+    runner: ThreadPoolExecutor = dataclasses.field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="refresh")
+    )
+
+    def refresh(self) -> bool:
+        """One refresh; False if it could not start and should be tried at the next look."""
+        if not self.settings.reports_dir.is_dir():  # an unmounted share must not withdraw everything
+            _say(f"waiting: reports folder not found: {self.settings.reports_dir}")
+            return True
+        try:
+            outcome = self.runner.submit(self._run).result()
+        except WarehouseBusy as busy:
+            _say(f"waiting: {busy}; trying again in {self.interval:g} s")
+            return False
+        except Exception as error:  # whatever broke this refresh, the next one may go through
+            outcome = f"failed: {type(error).__name__}: {_first_line(str(error))}"
+        self.count += 1
+        _say(f"refresh {self.count}: {outcome}")
+        return True
+
+    def _run(self) -> str:
+        """One refresh under the warehouse lock, in the runner's thread; what came of it."""
+        with refresh_lock(self.settings.warehouse_path):
+            refreshed = refresh(self.job, self.settings, full=False)
+        if not refreshed.published:
+            reasons = "; ".join(_first_line(failure) for failure in refreshed.failures)
+            return (f"failed in {refreshed.seconds:.2f} s: {reasons or 'the run failed (see above)'};"
+                    " the published warehouse is unchanged")
+        documents, facts, rejected = published_counts(self.settings.warehouse_path)
+        return (f"published in {refreshed.seconds:.2f} s ({documents} current documents, {facts} facts,"
+                f" {rejected} rejected inputs)")
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _first_line(text: str) -> str:
+    return next(iter(text.strip().splitlines()), "")
 
 
 def run_rollback(warehouse: str | None) -> int:

@@ -14,6 +14,14 @@ FACT_TABLES = (
 
 CURRENT = "select count(*) from raw.documents where status = 'current'"
 HISTORY = "select count(*) from raw.documents where status <> 'current'"
+REJECTED = "select count(*) from main.ingest_errors"
+FACTS = "select count(*) from main.fct_report_facts"
+
+
+def published_counts(warehouse_path: Path) -> tuple[int, int, int]:
+    """Current documents, facts and rejected inputs of the published file."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return tuple(con.execute(sql).fetchone()[0] for sql in (CURRENT, FACTS, REJECTED))
 
 
 def published_summary(warehouse_path: Path) -> str:
@@ -24,8 +32,8 @@ def published_summary(warehouse_path: Path) -> str:
         lines = [
             f"Published {warehouse_path}",
             f"  documents: {count(CURRENT)} current, {count(HISTORY)} superseded or withdrawn"
-            f" (rejected inputs: {count('select count(*) from main.ingest_errors')})",
-            f"  facts: {count('select count(*) from main.fct_report_facts')}",
+            f" (rejected inputs: {count(REJECTED)})",
+            f"  facts: {count(FACTS)}",
         ]
         for table in FACT_TABLES:
             rows, facts = con.execute(

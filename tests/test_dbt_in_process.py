@@ -1,16 +1,20 @@
-"""dbt build inside the Dagster process: assets and checks reported, a failed test stops the run."""
+"""dbt build inside the Dagster process: assets and checks reported, a failed test stops the run;
+the parsed project is reused until one of its files changes."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.defs.warehouse import in_process
 from dagster_project.defs.warehouse.assets import cchc_dbt_models
-from dagster_project.defs.warehouse.in_process import build_in_process
+from dagster_project.defs.warehouse.in_process import build_in_process, parsed_manifest
 from dagster_project.storage import write_raw_table
 
 SEEN = datetime(2026, 1, 1)
@@ -63,3 +67,43 @@ def test_a_failed_dbt_test_fails_the_stage_and_names_the_test(
 ) -> None:
     with pytest.raises(dg.Failure, match="unique_stg_raw__documents_document_id"):
         build(tmp_path, monkeypatch, [document("aaaa", "a.txt"), document("aaaa", "b.txt")])
+
+
+class FakeDbt:
+    """Stands in for dbtRunner: counts the parses; each gives a new manifest, or None when failing."""
+
+    def __init__(self) -> None:
+        self.parses, self.failing = 0, False
+
+    def __call__(self, manifest=None) -> FakeDbt:
+        return self
+
+    def invoke(self, args: list[str]) -> SimpleNamespace:
+        assert args[0] == "parse"
+        self.parses += 1
+        return SimpleNamespace(result=None if self.failing else object())
+
+
+def test_the_parsed_project_is_kept_until_a_file_or_the_build_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "models" / "fct.sql"
+    model.parent.mkdir()
+    model.write_text("select 1", encoding="utf-8")
+    dbt = FakeDbt()
+    monkeypatch.setattr(in_process, "DBT_INPUTS", (tmp_path / "models",))
+    monkeypatch.setattr(in_process, "dbtRunner", dbt)
+    monkeypatch.setattr(in_process, "_parsed", {})
+    monkeypatch.setenv("CCHC_BUILD_DB", str(tmp_path / "a.duckdb"))
+    first = parsed_manifest()
+    assert parsed_manifest() is first and dbt.parses == 1
+    touched = model.stat().st_mtime_ns + 1_000_000_000
+    os.utime(model, ns=(touched, touched))
+    second = parsed_manifest()
+    assert second is not first and dbt.parses == 2
+    monkeypatch.setenv("CCHC_BUILD_DB", str(tmp_path / "b.duckdb"))
+    assert parsed_manifest() is not second and dbt.parses == 3
+    dbt.failing = True
+    model.write_text("select 2", encoding="utf-8")
+    assert parsed_manifest() is None and parsed_manifest() is None  # a failed parse is not kept
+    assert dbt.parses == 5

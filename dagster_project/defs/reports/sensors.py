@@ -1,21 +1,10 @@
-import hashlib
 import os
 
 import dagster as dg
 
 from dagster_project.defs.publish.schedules import refresh
+from dagster_project.fingerprint import fingerprint
 from dagster_project.settings import load_settings
-
-
-def folder_fingerprint(reports_dir: str) -> str:
-    """Changes when a file is added, removed, or written to (its size or modification time)."""
-    digest = hashlib.sha256()
-    for root, dirs, files in os.walk(reports_dir):
-        dirs.sort()
-        for name in sorted(files):
-            stat = os.stat(os.path.join(root, name))
-            digest.update(f"{os.path.join(root, name)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 @dg.sensor(
@@ -29,7 +18,7 @@ def reports_folder_changed(context: dg.SensorEvaluationContext) -> dg.SensorResu
     reports_dir = str(load_settings().reports_dir)
     if not os.path.isdir(reports_dir):
         return dg.SkipReason(f"reports folder not found: {reports_dir}")
-    fingerprint = folder_fingerprint(reports_dir)
-    if fingerprint == context.cursor:
+    current = fingerprint(reports_dir)
+    if current == context.cursor:
         return dg.SkipReason("no report added, changed or removed")
-    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=current)], cursor=current)

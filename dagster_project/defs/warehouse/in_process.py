@@ -3,29 +3,41 @@ parse, which together cost a refresh about as much as building the models.
 
 Each model or seed built is reported as materialised, and each dbt test attached to an asset as
 that asset's check, as dagster-dbt's own streaming does.
+
+The parsed project is kept for the life of the process while its files stay as they were, so a
+long-lived worker (`cchc serve`) parses it once, not at every refresh.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_manifest_and_translator_from_dbt_assets
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.fingerprint import fingerprint
+from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR
 
 BUILT = frozenset({"model", "seed", "snapshot"})
+DBT_ARGS = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
+# What a parse reads; the build file (CCHC_BUILD_DB) is part of the key too.
+DBT_INPUTS = (
+    *(DBT_PROJECT_DIR / folder for folder in ("models", "macros", "tests", "seeds")),
+    REFERENCE_DIR, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
+)
+
+_parsed: dict[tuple[str, str], Manifest] = {}  # at most one entry: the project as it is now
 
 
 def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run `dbt build` over the whole project; raise dg.Failure naming what failed."""
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets])
     try:
-        invocation = dbtRunner().invoke(
-            ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        )
+        invocation = dbtRunner(manifest=parsed_manifest()).invoke(["build", *DBT_ARGS])
     finally:
         _release_build_file()
     if invocation.result is None:  # dbt could not start (a parse or profile error)
@@ -44,6 +56,19 @@ def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResu
             yield from _check_result(manifest, translator, project, node.unique_id, node_result)
     if failed:
         raise dg.Failure(f"dbt build failed: {'; '.join(failed)}")
+
+
+def parsed_manifest() -> Manifest | None:
+    """dbt's parse of the project for the build file CCHC_BUILD_DB names, parsed again only when a
+    file it reads changed; None if it does not parse (the build then parses and says why)."""
+    key = (fingerprint(*DBT_INPUTS), os.environ.get("CCHC_BUILD_DB", ""))
+    if key not in _parsed:
+        manifest = dbtRunner().invoke(["parse", *DBT_ARGS]).result
+        if manifest is None:
+            return None
+        _parsed.clear()
+        _parsed[key] = manifest
+    return _parsed[key]
 
 
 def _release_build_file() -> None:
