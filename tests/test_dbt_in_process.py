@@ -3,6 +3,7 @@ the parsed project is reused until one of its files changes."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -11,10 +12,12 @@ from types import SimpleNamespace
 import dagster as dg
 import duckdb
 import pytest
+from dbt.cli.main import dbtRunner
 
 from dagster_project.defs.warehouse import in_process
 from dagster_project.defs.warehouse.assets import cchc_dbt_models
 from dagster_project.defs.warehouse.in_process import build_in_process, parsed_manifest
+from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.storage import write_raw_table
 
 SEEN = datetime(2026, 1, 1)
@@ -67,6 +70,17 @@ def test_a_failed_dbt_test_fails_the_stage_and_names_the_test(
 ) -> None:
     with pytest.raises(dg.Failure, match="unique_stg_raw__documents_document_id"):
         build(tmp_path, monkeypatch, [document("aaaa", "a.txt"), document("aaaa", "b.txt")])
+
+
+def test_the_unit_tests_of_the_models_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh leaves them out: they check the SQL on fixed rows, here, on the built project."""
+    build(tmp_path, monkeypatch, [document("aaaa", "a.txt")])
+    run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text(encoding="utf-8"))
+    assert not [r for r in run_results["results"] if r["unique_id"].startswith("unit_test.")]
+    result = dbtRunner().invoke(["test", "--select", "test_type:unit", *in_process.DBT_ARGS])
+    in_process._release_build_file()
+    assert result.success
+    assert {r.node.name for r in result.result.results} >= {"test_selection_order", "test_sources_agreeing"}
 
 
 class FakeDbt:

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.warehouse.in_process import build_in_process
+from dagster_project.defs.warehouse.in_process import REFRESH_BUILD, build_in_process
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
 
 
@@ -15,6 +15,6 @@ def cchc_dbt_models(
     """Seeds, staging, intermediate and mart models, with their dbt tests, in the build file."""
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
     if context.is_subset:  # a selection made in the UI: dagster-dbt turns it into dbt's --select
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
     else:
         yield from build_in_process(context.assets_def)

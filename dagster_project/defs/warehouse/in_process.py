@@ -24,6 +24,9 @@ from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR
 
 BUILT = frozenset({"model", "seed", "snapshot"})
 DBT_ARGS = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
+# dbt's unit tests check the models' SQL on fixed rows, not the data: `make test` runs them
+# (tests/test_dbt_in_process.py), a refresh need not.
+REFRESH_BUILD = ("build", "--exclude-resource-type", "unit_test")
 # What a parse reads; the build file (CCHC_BUILD_DB) is part of the key too.
 DBT_INPUTS = (
     *(DBT_PROJECT_DIR / folder for folder in ("models", "macros", "tests", "seeds")),
@@ -37,7 +40,7 @@ def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResu
     """Run `dbt build` over the whole project; raise dg.Failure naming what failed."""
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets])
     try:
-        invocation = dbtRunner(manifest=parsed_manifest()).invoke(["build", *DBT_ARGS])
+        invocation = dbtRunner(manifest=parsed_manifest()).invoke([*REFRESH_BUILD, *DBT_ARGS])
     finally:
         _release_build_file()
     if invocation.result is None:  # dbt could not start (a parse or profile error)
