@@ -20,7 +20,7 @@ import pandas as pd
 
 from dagster_project.ingest.documents import PARSER_VERSION, Document, FileSeen, Parsed, Rejected
 from dagster_project.ingest.tables import RowError, TableFact
-from dagster_project.storage import RAW_DDL, connect
+from dagster_project.storage import RAW_DDL, column_names, connect
 
 log = logging.getLogger(__name__)
 STATE_LAYOUT = "2"  # bump when a table below changes: an older state file is then started afresh
@@ -32,8 +32,8 @@ _DDL = {
     # One row per document extracted, even one without facts, so it is not extracted again.
     "extractions": "document_id varchar, cache_key varchar",
 }
-_VERSION_COLUMNS = [c.strip().split()[0] for c in RAW_DDL["documents"].split(",")]
-_FACT_COLUMNS = [c.strip().split()[0] for c in RAW_DDL["facts"].split(",")]
+_VERSION_COLUMNS = column_names(RAW_DDL["documents"])
+_FACT_COLUMNS = column_names(RAW_DDL["facts"])
 # What a version row says besides its text and when it was last seen: a change rewrites the row.
 _COMPARED = [c for c in _VERSION_COLUMNS if c not in ("text", "ingested_at", "last_seen_at")]
 
@@ -220,10 +220,9 @@ class IngestState:
         """Replace the facts of each (document id, cache key): one set per document is kept."""
         if not facts_by_key:
             return
-        columns = [c.strip().split()[0] for c in _DDL["facts"].split(",")]
         frame = pd.DataFrame.from_records(  # noqa: F841 - read by DuckDB
             [{**fact, "cache_key": key} for (_, key), facts in facts_by_key.items() for fact in facts],
-            columns=columns,
+            columns=column_names(_DDL["facts"]),
         )
         done = pd.DataFrame(list(facts_by_key), columns=["document_id", "cache_key"])  # noqa: F841
         with connect(self.path) as con:

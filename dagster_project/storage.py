@@ -32,6 +32,11 @@ RAW_DDL = {
 }
 
 
+def column_names(ddl: str) -> list[str]:
+    """The column names of a DDL column list ("a varchar, b integer" -> ["a", "b"])."""
+    return [column.strip().split()[0] for column in ddl.split(",")]
+
+
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -44,7 +49,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[object]) -> int:
     """Replace raw.<table> with rows (dicts or dataclasses) in one batch."""
     records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in rows]
-    columns = [c.strip().split()[0] for c in RAW_DDL[table].split(",")]
+    columns = column_names(RAW_DDL[table])
     frame = pd.DataFrame.from_records(records, columns=columns)  # noqa: F841 - read by DuckDB
     with connect(path) as con:
         con.execute("create schema if not exists raw")
@@ -56,7 +61,7 @@ def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[obje
 
 def append_raw_rows(path: Path, table: str, rows: Sequence[dict]) -> int:
     """Add rows to raw.<table> (written earlier in the same refresh)."""
-    columns = [c.strip().split()[0] for c in RAW_DDL[table].split(",")]
+    columns = column_names(RAW_DDL[table])
     frame = pd.DataFrame.from_records(list(rows), columns=columns)  # noqa: F841 - read by DuckDB
     if rows:
         with connect(path) as con:
