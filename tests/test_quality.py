@@ -888,3 +888,35 @@ def test_importing_the_package_does_not_import_great_expectations():
         "assert 'great_expectations' not in sys.modules, 'GX imported eagerly'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True)
+
+
+@pytest.mark.parametrize(
+    ("expectation", "read"),
+    [
+        ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "b"}}, ["b"]),
+        ({"type": "expect_column_pair_values_a_to_be_greater_than_b",
+          "kwargs": {"column_A": "c", "column_B": "a"}}, ["a", "c"]),
+        ({"type": "expect_column_values_to_be_between",
+          "kwargs": {"column": "a", "min_value": 0, "row_condition": {
+              "type": "comparison", "column": {"name": "c"}, "operator": "==", "parameter": 1}}},
+         ["a", "c"]),
+        ({"type": "expect_table_row_count_to_equal", "kwargs": {"value": 1}}, ["a"]),
+        ({"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["a"]}}, ["a", "b", "c"]),
+        ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "missing"}}, ["a", "b", "c"]),
+    ],
+    ids=["column", "column pair", "row condition", "row count", "table columns", "unknown column"],
+)
+def test_a_suite_reads_only_the_columns_it_names(expectation, read):
+    from great_expectations.core.expectation_suite import ExpectationSuiteSchema
+
+    from dagster_project.quality.blocking import _columns_read
+    from dagster_project.quality.suites import ephemeral_context, import_gx
+
+    gx = import_gx()
+    ephemeral_context(gx)
+    suite = gx.ExpectationSuite(**ExpectationSuiteSchema().load(
+        {"name": "t", "expectations": [{**expectation, "meta": {}}]}))
+    connection = duckdb.connect()
+    connection.execute("create table t (a integer, b varchar, c integer)")
+
+    assert _columns_read(connection, "t", suite) == read

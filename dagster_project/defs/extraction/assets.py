@@ -41,10 +41,10 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in done}
     state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
     copied = state.copy_facts(build, keys)
-    errors = _without_province(copied.without_province, current)
+    paths = dict(zip(current["document_id"], current["file_path"], strict=True))
+    errors = _without_province(copied.without_province, paths)
     append_raw_rows(build, "ingest_errors", errors)
-    for error in errors:
-        context.log.warning(f"{error['file_path']}: {error['reason']} ({error['detail']})")
+    _log_without_province(context, errors, {paths[document_id] for document_id in extracted})
     return dg.MaterializeResult(metadata={
         "facts": copied.current + copied.history, "documents_extracted": len(extracted),
         "documents_reused": len(done), "history_facts": copied.history,
@@ -81,9 +81,8 @@ def _table_facts(rows: pd.DataFrame) -> dict[str, list[dict]]:
     return grouped
 
 
-def _without_province(without: dict[str, tuple[int, int]], current: pd.DataFrame) -> list[dict]:
+def _without_province(without: dict[str, tuple[int, int]], paths: dict[str, str]) -> list[dict]:
     """Figures no clause ties to a province (a national document) are not in raw.facts: recorded here."""
-    paths = dict(zip(current["document_id"], current["file_path"], strict=True))
     recorded_at = now()
     return [
         {"file_path": paths[document_id], "stage": "extract",
@@ -93,3 +92,16 @@ def _without_province(without: dict[str, tuple[int, int]], current: pd.DataFrame
          "recorded_at": recorded_at}
         for document_id, (lost, total) in without.items()
     ]
+
+
+def _log_without_province(context: dg.AssetExecutionContext, errors: list[dict], extracted: set[str]) -> None:
+    """A warning per document extracted now; those said at an earlier refresh are only counted."""
+    said_before = 0
+    for error in errors:
+        if error["file_path"] in extracted:
+            context.log.warning(f"{error['file_path']}: {error['reason']} ({error['detail']})")
+        else:
+            said_before += 1
+    if said_before:
+        context.log.info(f"{said_before} documents extracted earlier have figures without a province"
+                         " (raw.ingest_errors, stage 'extract')")

@@ -11,10 +11,17 @@ TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
 INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
 # A run tagged so reads and extracts every file again (the nightly reconciliation, `--full`).
 FULL_REFRESH_TAG = "cchc/full_refresh"
+# A run tagged so builds on the last refresh's build file instead of a fresh one (`cchc serve`,
+# while the dbt stage can replay the last build: defs/warehouse/replay.py).
+KEEP_BUILD_TAG = "cchc/keep_build"
 
 
 def is_full_refresh(context: dg.AssetExecutionContext) -> bool:
     return context.run.tags.get(FULL_REFRESH_TAG) == "true"
+
+
+def keeps_build(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(KEEP_BUILD_TAG) == "true"
 
 
 @dg.multi_asset(
@@ -33,7 +40,8 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     """
     settings = warehouse.settings
     hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
-    reset_build(settings.build_path)
+    if not keeps_build(context):
+        reset_build(settings.build_path)
     full = is_full_refresh(context)
     state = IngestState(settings.state_path)
     cache = state.parse_cache(full)

@@ -3,8 +3,15 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.defs.reports.assets import keeps_build
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.warehouse.in_process import REFRESH_BUILD, build_in_process
+from dagster_project.defs.warehouse import replay
+from dagster_project.defs.warehouse.in_process import (
+    REFRESH_BUILD,
+    build_in_process,
+    project_key,
+    replay_in_process,
+)
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
 
 
@@ -12,9 +19,15 @@ from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifes
 def cchc_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Seeds, staging, intermediate and mart models, with their dbt tests, in the build file."""
+    """Seeds, staging, intermediate and mart models, with their dbt tests, in the build file.
+
+    In a refresh that kept the last build file (`cchc serve`), the SQL of the last build is run
+    again on it instead (replay.py)."""
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
+    kept = replay.claimed(project_key()) if keeps_build(context) else None
     if context.is_subset:  # a selection made in the UI: dagster-dbt turns it into dbt's --select
         yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
+    elif kept is not None:
+        yield from replay_in_process(context.assets_def, kept)
     else:
         yield from build_in_process(context.assets_def)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_manifest_and_translator_from_dbt_assets
@@ -19,6 +20,7 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 from dbt.contracts.graph.manifest import Manifest
 
+from dagster_project.defs.warehouse import replay
 from dagster_project.fingerprint import fingerprint
 from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR
 
@@ -36,11 +38,22 @@ DBT_INPUTS = (
 _parsed: dict[tuple[str, str], Manifest] = {}  # at most one entry: the project as it is now
 
 
+def project_key(build_path: str | None = None) -> tuple[str, str]:
+    """The dbt project as it is now, and the build file (by default the one CCHC_BUILD_DB names)."""
+    return fingerprint(*DBT_INPUTS), build_path or os.environ.get("CCHC_BUILD_DB", "")
+
+
 def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Run `dbt build` over the whole project; raise dg.Failure naming what failed."""
+    """Run `dbt build` over the whole project; raise dg.Failure naming what failed.
+
+    A build that succeeds is kept as a replay (replay.py) for the next refresh of this process.
+    """
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets])
+    key = project_key()
+    replay.forget()
     try:
-        invocation = dbtRunner(manifest=parsed_manifest()).invoke([*REFRESH_BUILD, *DBT_ARGS])
+        parsed = parsed_manifest()
+        invocation = dbtRunner(manifest=parsed).invoke([*REFRESH_BUILD, *DBT_ARGS])
     finally:
         _release_build_file()
     if invocation.result is None:  # dbt could not start (a parse or profile error)
@@ -56,7 +69,33 @@ def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResu
                 metadata={"execution_seconds": round(node_result.execution_time, 3)},
             )
         elif node.resource_type == "test":
-            yield from _check_result(manifest, translator, project, node.unique_id, node_result)
+            yield from _check_result(
+                manifest, translator, project, node.unique_id, status, node_result.failures
+            )
+    if failed:
+        raise dg.Failure(f"dbt build failed: {'; '.join(failed)}")
+    replay.capture(invocation.result.results, key, _project_macros(parsed))
+
+
+def replay_in_process(
+    assets: dg.AssetsDefinition, kept: replay.Replay
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """The last build's SQL again on the kept build file, reported as build_in_process reports."""
+    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets])
+    failed = []
+    for outcome in replay.run(kept, Path(kept.key[1])):
+        node = outcome.node
+        if outcome.status in ("error", "fail"):
+            failed.append(f"{node.name}: {outcome.message}")
+        if node.resource_type == "model" and outcome.status == "success":
+            yield dg.MaterializeResult(
+                asset_key=translator.get_asset_key(manifest["nodes"][node.unique_id]),
+                metadata={"execution_seconds": round(outcome.seconds, 3), "replayed": True},
+            )
+        elif node.resource_type == "test":
+            yield from _check_result(
+                manifest, translator, project, node.unique_id, outcome.status, outcome.failures
+            )
     if failed:
         raise dg.Failure(f"dbt build failed: {'; '.join(failed)}")
 
@@ -64,7 +103,7 @@ def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResu
 def parsed_manifest() -> Manifest | None:
     """dbt's parse of the project for the build file CCHC_BUILD_DB names, parsed again only when a
     file it reads changed; None if it does not parse (the build then parses and says why)."""
-    key = (fingerprint(*DBT_INPUTS), os.environ.get("CCHC_BUILD_DB", ""))
+    key = project_key()
     if key not in _parsed:
         manifest = dbtRunner().invoke(["parse", *DBT_ARGS]).result
         if manifest is None:
@@ -72,6 +111,14 @@ def parsed_manifest() -> Manifest | None:
         _parsed.clear()
         _parsed[key] = manifest
     return _parsed[key]
+
+
+def _project_macros(parsed: Manifest | None) -> list[str]:
+    """The names of the macros of this project (not of dbt or its adapter)."""
+    if parsed is None:
+        return []
+    project = parsed.metadata.project_name
+    return [macro.name for macro in parsed.macros.values() if macro.package_name == project]
 
 
 def _release_build_file() -> None:
@@ -84,16 +131,15 @@ def _release_build_file() -> None:
 
 
 def _check_result(
-    manifest, translator, project, unique_id: str, node_result
+    manifest, translator, project, unique_id: str, status: str, failures: int | None
 ) -> Iterator[dg.AssetCheckResult]:
     check_key = get_asset_check_key_for_test(manifest, translator, unique_id, project)
     if check_key is None:
         return
-    status = str(node_result.status)
     yield dg.AssetCheckResult(
         asset_key=check_key.asset_key,
         check_name=check_key.name,
         passed=status == "pass",
         severity=dg.AssetCheckSeverity.WARN if status == "warn" else dg.AssetCheckSeverity.ERROR,
-        metadata={"status": status, "failures": node_result.failures or 0},
+        metadata={"status": status, "failures": failures or 0},
     )

@@ -1,0 +1,186 @@
+"""The SQL of the last dbt build, run again on the same build file without dbt.
+
+dbt costs about 15 ms of its own work per node (compiling, events, artefacts): at 237 nodes that is
+several times what DuckDB spends running them. A long-lived worker (`cchc serve`) therefore keeps
+the SQL dbt compiled in its last full build (a `Replay`) and, while the dbt project is unchanged and
+the build file is the one that build left, its next refreshes run that SQL directly: models in
+dependency order, then every data test, counted as dbt counts them.
+
+The compiled SQL is what dbt would compile again: it depends on the project's files and the
+reference seeds (the metric catalog macros query), which are the fingerprint the replay is kept
+for, and not on the raw tables. The seeds themselves are not loaded again: they are already in the
+kept build file. `cchc refresh` and the nightly full refresh always run dbt itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import graphlib
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+REPLAYED = frozenset({"view", "table"})  # materialisations whose SQL is the whole of what dbt runs
+
+
+@dataclasses.dataclass(frozen=True)
+class CompiledNode:
+    unique_id: str
+    name: str
+    resource_type: str  # "model" or "test"
+    sql: str  # the model's select, or the test's query returning failing rows
+    relation: str = ""  # models: the relation the select is materialised as
+    materialized: str = ""
+    # tests: dbt's default get_test_sql, with these configured parts
+    fail_calc: str = "count(*)"
+    warn_if: str = "!= 0"
+    error_if: str = "!= 0"
+    severity: str = "error"
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeOutcome:
+    node: CompiledNode
+    status: str  # as dbt says it: success, error (models); pass, warn, fail, error (tests)
+    seconds: float
+    failures: int = 0
+    message: str = ""
+
+
+@dataclasses.dataclass
+class Replay:
+    key: tuple[str, str]  # (dbt inputs fingerprint, build file) it was compiled for
+    nodes: tuple[CompiledNode, ...]  # models in dependency order, then the tests
+    stamp: tuple | None = None  # the build file as the last refresh left it
+    claimed: bool = False  # by the refresh running now, which kept the build file for it
+
+
+_kept: list[Replay] = []  # at most one: the last full build's
+
+
+def capture(results: Iterable, key: tuple[str, str], project_macros: Iterable[str]) -> Replay | None:
+    """The replay of a dbt build that succeeded, from its node results; None (and any earlier
+    replay forgotten) if some node cannot be replayed as plain SQL, or if the project's own macros
+    change how dbt materialises models or runs tests."""
+    forget()
+    if any(name.startswith("materialization_") or name.endswith("get_test_sql") for name in project_macros):
+        return None
+    built = {result.node.unique_id: result.node for result in results}
+    nodes = {}
+    for unique_id, built_node in built.items():
+        node = _compiled(built_node)
+        if node is False:
+            return None
+        if node is not None:
+            nodes[unique_id] = node
+    models = graphlib.TopologicalSorter({
+        unique_id: [upstream for upstream in built[unique_id].depends_on.nodes if upstream in nodes]
+        for unique_id, node in nodes.items() if node.resource_type == "model"
+    }).static_order()
+    tests = sorted(uid for uid, node in nodes.items() if node.resource_type == "test")
+    replay = Replay(key, tuple(nodes[uid] for uid in (*models, *tests)))
+    _kept.append(replay)
+    return replay
+
+
+def _compiled(node) -> CompiledNode | None | bool:
+    """The node as replayable SQL; None for a seed (kept in the build file); False if dbt would do
+    more than run its SQL (another materialisation, hooks, stored failures)."""
+    kind = str(node.resource_type)
+    if kind == "seed":
+        return None
+    config = node.config
+    if kind == "model":
+        if config.materialized not in REPLAYED or config.pre_hook or config.post_hook:
+            return False
+        return CompiledNode(node.unique_id, node.name, kind, node.compiled_code,
+                            node.relation_name, config.materialized)
+    if kind == "test" and not config.store_failures and config.limit is None:
+        return CompiledNode(node.unique_id, node.name, kind, node.compiled_code,
+                            fail_calc=config.fail_calc, warn_if=config.warn_if,
+                            error_if=config.error_if, severity=str(config.severity).lower())
+    return False
+
+
+def forget() -> None:
+    _kept.clear()
+
+
+def claim(key: tuple[str, str]) -> bool:
+    """At the start of a refresh: whether it may keep the build file and replay on it. Yes if the
+    kept replay was compiled for this key and the build file is as the last refresh left it."""
+    if not _kept or _kept[0].key != key or _kept[0].stamp is None:
+        return False
+    replay = _kept[0]
+    if replay.stamp != stamp(Path(key[1])):
+        return False
+    replay.stamp, replay.claimed = None, True
+    return True
+
+
+def claimed(key: tuple[str, str]) -> Replay | None:
+    """The replay this refresh claimed, if the project is still the one it was compiled from."""
+    return _kept[0] if _kept and _kept[0].claimed and _kept[0].key == key else None
+
+
+def left_as(build_path: Path, built: bool) -> None:
+    """At the end of a refresh: if its dbt stage built or replayed every model, the next refresh
+    may replay on the build file as it is now; otherwise it starts a fresh one."""
+    if not built:
+        forget()
+    elif _kept and _kept[0].key[1] == str(build_path):
+        _kept[0].stamp, _kept[0].claimed = stamp(build_path), False
+
+
+def stamp(build_path: Path) -> tuple | None:
+    """Which file, of what size, written when: any other writer changes it."""
+    try:
+        stats = [os.stat(path) for path in (build_path, Path(f"{build_path}.wal")) if path.exists()]
+    except OSError:
+        return None
+    return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in stats) or None
+
+
+def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
+    """Run the models, then the tests; stop at the first model that fails, as its dependents
+    could not be built."""
+    with duckdb.connect(str(build_path)) as con:
+        for node in replay.nodes:
+            outcome = _run_node(con, node)
+            yield outcome
+            if node.resource_type == "model" and outcome.status == "error":
+                return
+
+
+def _run_node(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> NodeOutcome:
+    started = time.perf_counter()
+    try:
+        if node.resource_type == "model":
+            con.execute(f"create or replace {node.materialized} {node.relation} as (\n{node.sql}\n)")
+            return NodeOutcome(node, "success", time.perf_counter() - started)
+        failures, should_warn, should_error = con.execute(_test_sql(node)).fetchone()
+    except duckdb.Error as error:
+        return NodeOutcome(node, "error", time.perf_counter() - started, message=str(error))
+    seconds = time.perf_counter() - started
+    if should_error and node.severity == "error":
+        return NodeOutcome(node, "fail", seconds, failures, _verdict(failures, "fail", node.error_if))
+    if should_warn:
+        return NodeOutcome(node, "warn", seconds, failures, _verdict(failures, "warn", node.warn_if))
+    return NodeOutcome(node, "pass", seconds, failures)
+
+
+def _verdict(failures: int, status: str, condition: str) -> str:
+    return f"Got {failures} results, configured to {status} if {condition}"  # dbt's own words
+
+
+def _test_sql(node: CompiledNode) -> str:
+    """dbt's default get_test_sql."""
+    return (
+        f"select {node.fail_calc} as failures,"
+        f" {node.fail_calc} {node.warn_if} as should_warn,"
+        f" {node.fail_calc} {node.error_if} as should_error"
+        f" from (\n{node.sql}\n) dbt_internal_test"
+    )

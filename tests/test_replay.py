@@ -1,0 +1,141 @@
+"""The dbt stage of a worker's refresh replays the SQL of its last dbt build on the kept build file:
+same tables as dbt builds, same test verdicts, and only while nothing else touched that file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import cli
+from dagster_project.defs.warehouse import replay
+from dagster_project.defs.warehouse.replay import CompiledNode, Replay
+from dagster_project.settings import PROJECT_ROOT, load_settings
+
+BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
+NEW_REPORT = (
+    "Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
+    "Toàn tỉnh có 1.612 thủ tục hành chính.\n"
+)
+
+
+def model(name: str, sql: str, materialized: str = "table") -> CompiledNode:
+    return CompiledNode(f"model.cchc.{name}", name, "model", sql, f'main."{name}"', materialized)
+
+
+def data_test(name: str, sql: str, severity: str = "error") -> CompiledNode:
+    return CompiledNode(f"test.cchc.{name}", name, "test", sql, severity=severity)
+
+
+def outcomes(tmp_path: Path, nodes: list[CompiledNode]) -> dict[str, tuple[str, int]]:
+    build = tmp_path / "build.duckdb"
+    plan = Replay(("project", str(build)), tuple(nodes))
+    return {o.node.name: (o.status, o.failures) for o in replay.run(plan, build)}
+
+
+def test_models_are_built_in_order_and_tests_counted_as_dbt_counts_them(tmp_path: Path) -> None:
+    results = outcomes(tmp_path, [
+        model("numbers", "select range as n from range(5)"),
+        model("evens", "select n from main.numbers where n % 2 = 0", "view"),
+        data_test("evens_are_even", "select n from main.evens where n % 2 = 1"),
+        data_test("no_three", "select n from main.numbers where n = 3"),
+        data_test("no_four", "select n from main.numbers where n = 4", severity="warn"),
+    ])
+    assert results == {
+        "numbers": ("success", 0), "evens": ("success", 0), "evens_are_even": ("pass", 0),
+        "no_three": ("fail", 1), "no_four": ("warn", 1),
+    }
+
+
+def test_a_failing_model_stops_the_replay(tmp_path: Path) -> None:
+    results = outcomes(tmp_path, [
+        model("broken", "select * from main.missing_table"),
+        model("after", "select 1 as one"),
+    ])
+    assert results == {"broken": ("error", 0)}
+
+
+def test_a_replay_is_claimed_only_on_the_build_file_left_as_it_was(tmp_path: Path) -> None:
+    build = tmp_path / "build.duckdb"
+    duckdb.connect(str(build)).close()
+    key = ("project", str(build))
+    replay.forget()
+    replay._kept.append(Replay(key, ()))
+    assert not replay.claim(key), "not before a refresh has left the build file"
+    replay.left_as(build, built=True)
+    assert not replay.claim(("another project", str(build)))
+    assert replay.claim(key) and replay.claimed(key) is not None
+    assert not replay.claim(key), "one refresh at a time"
+    replay.left_as(build, built=True)
+    with duckdb.connect(str(build)) as con:  # another writer
+        con.execute("create table t as select 1 as one")
+    assert not replay.claim(key)
+    replay.left_as(build, built=False)
+    assert replay.claimed(key) is None and not replay.claim(key)
+
+
+@pytest.mark.parametrize("macro", ["materialization_table_duckdb", "default__get_test_sql"])
+def test_a_project_that_changes_how_dbt_builds_is_not_replayed(macro: str) -> None:
+    assert replay.capture([], ("project", "build"), ["pivot_metrics"]) is not None
+    assert replay.capture([], ("project", "build"), ["pivot_metrics", macro]) is None
+    assert replay.claimed(("project", "build")) is None
+
+
+def published_tables(warehouse: Path) -> dict[str, set[tuple]]:
+    """Every table of schema main, without its timestamps (when a row was ingested or seen)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()]
+        contents = {}
+        for table in tables:
+            columns = [c for c, kind in con.execute(
+                "select column_name, data_type from duckdb_columns()"
+                " where schema_name = 'main' and table_name = ?", [table]).fetchall()
+                if not kind.startswith("TIMESTAMP")]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            contents[table] = set(con.execute(f'select {quoted} from main."{table}"').fetchall())
+    return contents
+
+
+def last_dbt_stage(warehouse: Path) -> str:
+    timings = warehouse.parent / "build" / "last_refresh.json"
+    return json.loads(timings.read_text(encoding="utf-8"))["dbt"]
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[str]]:
+    """As `cchc serve` does: a refresh, a new report, a second refresh in the same process."""
+    folder = tmp_path_factory.mktemp("replay")
+    reports, warehouse = folder / "reports", folder / "warehouse" / "cchc.duckdb"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    settings = load_settings(str(reports), str(warehouse))
+    job = cli.load_refresh_job(settings)
+    stages = []
+    for step in ("first", "with a new report"):
+        if step == "with a new report":
+            (reports / "son-la-2024.txt").write_text(NEW_REPORT, encoding="utf-8")
+        assert cli.refresh(job, settings, full=False).published
+        stages.append(last_dbt_stage(warehouse))
+    return reports, warehouse, stages
+
+
+def test_the_refresh_after_a_dbt_build_replays_it(refreshed: tuple[Path, Path, list[str]]) -> None:
+    assert refreshed[2] == ["built", "replayed"]
+
+
+def test_a_replayed_refresh_publishes_what_dbt_builds(
+    refreshed: tuple[Path, Path, list[str]], tmp_path: Path
+) -> None:
+    reports, replayed, _ = refreshed
+    built = tmp_path / "built" / "cchc.duckdb"
+    assert cli.main(["refresh", "--full", "--reports", str(reports), "--warehouse", str(built)]) == 0
+    assert last_dbt_stage(built) == "built"
+    expected, actual = published_tables(built), published_tables(replayed)
+    assert actual.keys() == expected.keys()
+    assert {t for t in expected if actual[t] != expected[t]} == set()
+    with duckdb.connect(str(replayed), read_only=True) as con:
+        assert con.execute("select procedures_total from fct_procedures"
+                           " where province_code = '14' and period_id = '2024-year'").fetchall() == [(1612,)]
