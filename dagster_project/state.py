@@ -31,6 +31,8 @@ _DDL = {
     "facts": "cache_key varchar, " + RAW_DDL["facts"],
     # One row per document extracted, even one without facts, so it is not extracted again.
     "extractions": "document_id varchar, cache_key varchar",
+    # Documents whose version row or facts the last refresh changed: what a kept build must copy.
+    "changed": "document_id varchar",
 }
 _VERSION_COLUMNS = column_names(RAW_DDL["documents"])
 _FACT_COLUMNS = column_names(RAW_DDL["facts"])
@@ -39,20 +41,36 @@ _COMPARED = [c for c in _VERSION_COLUMNS if c not in ("text", "ingested_at", "la
 
 
 class StateParseCache:
-    """Parses of the current parser version; new ones are kept until `IngestState.save_parses`."""
+    """Parses of the current parser version, read from the state only for the keys `load` names;
+    new ones are kept until `IngestState.save_scan`."""
 
-    def __init__(self, stored: dict[str, str]) -> None:
-        self._stored = stored
-        self._loaded: dict[str, Parsed | Rejected | None] = {}
+    def __init__(self, path: Path | None, stored: set[str]) -> None:
+        self._path, self._stored = path, stored
+        self._loaded: dict[str, Parsed | Rejected] = {}
         self.new: dict[str, Parsed | Rejected] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.new or key in self._stored
+
+    def load(self, keys: Iterable[str]) -> None:
+        wanted = pd.DataFrame(  # noqa: F841 - read by DuckDB
+            {"cache_key": sorted({key for key in keys if key in self._stored and key not in self._loaded})}
+        )
+        if self._path is None or wanted.empty:
+            return
+        with connect(self._path, read_only=True) as con:
+            rows = con.execute(
+                "select cache_key, payload from parses join wanted using (cache_key)"
+                " where parser_version = ?", [PARSER_VERSION],
+            ).fetchall()
+        self._loaded.update((key, _load_parse(payload)) for key, payload in rows)
 
     def get(self, key: str) -> Parsed | Rejected | None:
         if key in self.new:
             return self.new[key]
-        if key not in self._loaded:
-            payload = self._stored.get(key)
-            self._loaded[key] = None if payload is None else _load_parse(payload)
-        return self._loaded[key]
+        if key in self._stored and key not in self._loaded:
+            self.load([key])
+        return self._loaded.get(key)
 
     def put(self, key: str, result: Parsed | Rejected) -> None:
         self.new[key] = result
@@ -93,12 +111,12 @@ class IngestState:
     def parse_cache(self, full: bool = False) -> StateParseCache:
         """Known parses; none on a full refresh, which reads every file again."""
         if full:
-            return StateParseCache({})
+            return StateParseCache(None, set())
         with connect(self.path) as con:
             rows = con.execute(
-                "select cache_key, payload from parses where parser_version = ?", [PARSER_VERSION]
+                "select cache_key from parses where parser_version = ?", [PARSER_VERSION]
             ).fetchall()
-        return StateParseCache(dict(rows))
+        return StateParseCache(self.path, {key for (key,) in rows})
 
     def save_scan(self, files: dict[str, FileSeen], cache: StateParseCache) -> None:
         frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
@@ -165,6 +183,9 @@ class IngestState:
                         " where versions.document_id = s.document_id")
             con.execute("update versions set last_seen_at = ?, ingested_at = ?"
                         " where document_id in (select document_id from seen_ids)", [seen_at, seen_at])
+            con.execute("delete from changed")
+            con.execute("insert into changed select document_id from frame"
+                        " union select document_id from statuses")
             con.execute("commit")
 
     def versions(self) -> list[dict]:
@@ -174,13 +195,27 @@ class IngestState:
             columns = [description[0] for description in cursor.description]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
-    def copy_versions(self, build: Path) -> None:
-        """raw.documents of the build: every version, texts copied file to file by DuckDB."""
+    def copy_versions(self, build: Path, only_changed: bool = False) -> None:
+        """raw.documents of the build: every version, texts copied file to file by DuckDB.
+
+        only_changed: the build is the one the last refresh left (a worker's, see
+        defs/warehouse/replay.py): copy the rows this refresh changed, and when each was seen.
+        """
         with connect(build) as con:
             con.execute("create schema if not exists raw")
             with _attached(con, self.path):
-                con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
-                con.execute("insert into raw.documents select * from state.versions order by document_id")
+                if not only_changed:
+                    con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
+                    con.execute("insert into raw.documents select * from state.versions order by document_id")
+                    return
+                con.execute("delete from raw.documents where document_id in (select * from state.changed)")
+                con.execute("insert into raw.documents select * from state.versions"
+                            " where document_id in (select * from state.changed) order by document_id")
+                con.execute("""
+                    update raw.documents set last_seen_at = v.last_seen_at, ingested_at = v.ingested_at
+                    from state.versions v
+                    where raw.documents.document_id = v.document_id
+                        and raw.documents.last_seen_at is distinct from v.last_seen_at""")
 
     def extracted(self, cache_keys: dict[str, str]) -> set[str]:
         """Documents whose facts were extracted under their current cache key (context, extractor)."""
@@ -191,28 +226,35 @@ class IngestState:
             ).fetchall()
         return {document_id for (document_id,) in rows}
 
-    def copy_facts(self, build: Path, cache_keys: dict[str, str]) -> FactsCopied:
+    def copy_facts(self, build: Path, cache_keys: dict[str, str], only_changed: bool = False) -> FactsCopied:
         """raw.facts of the build: the facts of each current document under its cache key, and the
         last facts of superseded and withdrawn ones. Figures without a province are left out and
-        counted per document (`FactsCopied.without_province`)."""
+        counted per document (`FactsCopied.without_province`).
+
+        only_changed: as for copy_versions, only the facts of documents this refresh changed.
+        """
         keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
+        scope = "where document_id in (select * from state.changed)" if only_changed else ""
         with connect(build) as con, _attached(con, self.path):
-            con.execute("""
-                create or replace temp table chosen as
-                select f.*, k.document_id is not null as is_current
-                from state.facts f
+            if only_changed:
+                con.execute(f"delete from raw.facts {scope}")
+            else:
+                con.execute(f"create or replace table raw.facts ({RAW_DDL['facts']})")
+            con.execute(f"""
+                insert into raw.facts
+                select f.{', f.'.join(_FACT_COLUMNS)}
+                from (select * from state.facts {scope}) f
                 left join keys k using (document_id, cache_key)
                 join raw.documents d using (document_id)
-                where k.document_id is not null or d.status <> 'current'""")
-            con.execute(f"create or replace table raw.facts ({RAW_DDL['facts']})")
-            con.execute(f"insert into raw.facts select {', '.join(_FACT_COLUMNS)} from chosen"
-                        " where province_code is not null order by document_id, span_start, fact_id")
+                where (k.document_id is not null or d.status <> 'current') and f.province_code is not null
+                order by f.document_id, f.span_start, f.fact_id""")
             counts = con.execute("""
-                select count(*) filter (where is_current), count(*) filter (where not is_current)
-                from chosen where province_code is not null""").fetchone()
+                select count(*) filter (where d.status = 'current'),
+                    count(*) filter (where d.status <> 'current')
+                from raw.facts f join raw.documents d using (document_id)""").fetchone()
             orphans = con.execute("""
                 select document_id, count(*) filter (where province_code is null), count(*)
-                from chosen where is_current group by document_id
+                from state.facts join keys using (document_id, cache_key) group by document_id
                 having count(*) filter (where province_code is null) > 0 order by document_id""").fetchall()
         return FactsCopied(counts[0], counts[1], {doc: (lost, total) for doc, lost, total in orphans})
 
@@ -231,6 +273,8 @@ class IngestState:
             con.execute("insert into facts select * from frame")
             con.execute("delete from extractions where document_id in (select document_id from done)")
             con.execute("insert into extractions select * from done")
+            con.execute("insert into changed select document_id from done"
+                        " where document_id not in (select document_id from changed)")
             con.execute("commit")
 
 

@@ -320,3 +320,23 @@ def test_a_state_of_another_layout_starts_afresh(tmp_path: Path) -> None:
         con.execute("update layout set version = 'older'")
     refresh(reports, IngestState(state_path), 2)
     assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 0)
+
+
+def test_a_later_scan_in_the_process_takes_what_unchanged_files_made(tmp_path: Path) -> None:
+    reports, state = tmp_path / "reports", IngestState(tmp_path / "state.duckdb")
+    write(reports, "a.txt", REPORT)
+    write(reports, "no-year.txt", "Báo cáo cải cách hành chính của tỉnh Sơn La.")
+    write(reports, "manifest.csv", "file,published\na.txt,2024-12-20\n")
+    refresh(reports, state, 1)
+    first = refresh.last_scan
+    cache = state.parse_cache()
+    loaded: list[str] = []
+    cache.load = lambda keys: loaded.extend(keys)  # what the scan asks the state for
+    again = scan_reports(reports, cache, state.known_files())
+    assert (again.documents, again.errors) == (first.documents, first.errors)
+    assert again.repeated == set(first.errors) and [e.reason for e in again.errors] == ["no period"]
+    assert loaded == [], "no parse is read from the state"
+
+    write(reports, "manifest.csv", "file,published\na.txt,2024-12-21\n")  # same file, new manifest row
+    (document,) = scan_reports(reports, state.parse_cache(), state.known_files()).documents
+    assert document.published.isoformat() == "2024-12-21"

@@ -3,6 +3,7 @@ same tables as dbt builds, same test verdicts, and only while nothing else touch
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +21,8 @@ NEW_REPORT = (
     "Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
     "Toàn tỉnh có 1.612 thủ tục hành chính.\n"
 )
+CHANGED_REPORT = NEW_REPORT.replace("1.612", "1.613")
+REMOVED = sorted(path.name for path in BUNDLED_REPORTS.glob("*.txt"))[0]
 
 
 def model(name: str, sql: str, materialized: str = "table") -> CompiledNode:
@@ -105,37 +108,63 @@ def last_dbt_stage(warehouse: Path) -> str:
     return json.loads(timings.read_text(encoding="utf-8"))["dbt"]
 
 
+@dataclasses.dataclass
+class Refreshed:
+    stages: list[str]  # "built" or "replayed", per refresh
+    replayed: dict[str, set[tuple]]  # the published tables after the last replayed refresh
+    rebuilt: dict[str, set[tuple]]  # and after a full refresh of the same folder and state
+    statuses: list[tuple]  # after the last replayed refresh: (file, status) of changed documents
+    procedures: list[tuple]  # and the new report's figure
+    sightings: list[tuple]  # and when its current documents were last seen
+
+
+CHANGES = """
+    select file_path, status from dim_document where status <> 'current' or file_path = 'son-la-2024.txt'
+    order by all"""
+SIGHTINGS = "select distinct last_seen_at from dim_document where status = 'current' and sha256 is not null"
+PROCEDURES = """
+    select procedures_total from fct_procedures where province_code = '14' and period_id = '2024-year'"""
+
+
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[str]]:
-    """As `cchc serve` does: a refresh, a new report, a second refresh in the same process."""
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
+    """As `cchc serve` does: a refresh; one more after a new report; one more after that report
+    changed and a bundled one was removed. Then a full refresh, which runs dbt on a fresh build."""
     folder = tmp_path_factory.mktemp("replay")
     reports, warehouse = folder / "reports", folder / "warehouse" / "cchc.duckdb"
     shutil.copytree(BUNDLED_REPORTS, reports)
     settings = load_settings(str(reports), str(warehouse))
     job = cli.load_refresh_job(settings)
     stages = []
-    for step in ("first", "with a new report"):
-        if step == "with a new report":
-            (reports / "son-la-2024.txt").write_text(NEW_REPORT, encoding="utf-8")
+    for change in (None, NEW_REPORT, CHANGED_REPORT):
+        if change == CHANGED_REPORT:
+            (reports / REMOVED).unlink()
+        if change is not None:
+            (reports / "son-la-2024.txt").write_text(change, encoding="utf-8")
         assert cli.refresh(job, settings, full=False).published
         stages.append(last_dbt_stage(warehouse))
-    return reports, warehouse, stages
+    replayed = published_tables(warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        statuses, procedures = con.execute(CHANGES).fetchall(), con.execute(PROCEDURES).fetchall()
+        sightings = con.execute(SIGHTINGS).fetchall()
+    assert cli.refresh(job, settings, full=True).published
+    stages.append(last_dbt_stage(warehouse))
+    return Refreshed(stages, replayed, published_tables(warehouse), statuses, procedures, sightings)
 
 
-def test_the_refresh_after_a_dbt_build_replays_it(refreshed: tuple[Path, Path, list[str]]) -> None:
-    assert refreshed[2] == ["built", "replayed"]
+def test_the_refreshes_after_a_dbt_build_replay_it(refreshed: Refreshed) -> None:
+    assert refreshed.stages == ["built", "replayed", "replayed", "built"]
 
 
-def test_a_replayed_refresh_publishes_what_dbt_builds(
-    refreshed: tuple[Path, Path, list[str]], tmp_path: Path
-) -> None:
-    reports, replayed, _ = refreshed
-    built = tmp_path / "built" / "cchc.duckdb"
-    assert cli.main(["refresh", "--full", "--reports", str(reports), "--warehouse", str(built)]) == 0
-    assert last_dbt_stage(built) == "built"
-    expected, actual = published_tables(built), published_tables(replayed)
+def test_a_replayed_refresh_publishes_what_dbt_builds(refreshed: Refreshed) -> None:
+    expected, actual = refreshed.rebuilt, refreshed.replayed
     assert actual.keys() == expected.keys()
-    assert {t for t in expected if actual[t] != expected[t]} == set()
-    with duckdb.connect(str(replayed), read_only=True) as con:
-        assert con.execute("select procedures_total from fct_procedures"
-                           " where province_code = '14' and period_id = '2024-year'").fetchall() == [(1612,)]
+    assert {table for table in expected if actual[table] != expected[table]} == set()
+
+
+def test_a_replayed_refresh_publishes_changed_and_removed_reports(refreshed: Refreshed) -> None:
+    assert refreshed.statuses == [
+        (REMOVED, "withdrawn"), ("son-la-2024.txt", "current"), ("son-la-2024.txt", "superseded"),
+    ]
+    assert refreshed.procedures == [(1613,)]
+    assert len(refreshed.sightings) == 1, "every current document was seen by the last refresh"

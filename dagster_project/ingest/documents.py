@@ -11,7 +11,7 @@ import csv
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -60,6 +60,8 @@ class Rejected:
 class ParseCache(Protocol):
     """Parses by content ("<sha256>:<suffix>")."""
 
+    def __contains__(self, key: object) -> bool: ...
+    def load(self, keys: Iterable[str]) -> None: ...  # fetch these before `get`, in one go
     def get(self, key: str) -> Parsed | Rejected | None: ...
     def put(self, key: str, result: Parsed | Rejected) -> None: ...
 
@@ -103,6 +105,14 @@ class Scan:
     files: dict[str, FileSeen] = field(default_factory=dict)  # every file read or hashed
     parsed: int = 0  # files whose content was read this time
     reused: int = 0  # files whose content was known already
+    # errors of files read into the same document earlier in this process: said then already
+    repeated: set[IngestError] = field(default_factory=set)
+
+
+# What each file made, by path, content and manifest row, in this process (the last scan's files
+# only): a long-lived worker does not work out again the documents of 5,000 unchanged files.
+_MadeBy = tuple[str, str, tuple[tuple[str, str], ...]]
+_made: dict[_MadeBy, tuple[Document | None, tuple[IngestError, ...]]] = {}
 
 
 def scan_reports(
@@ -123,14 +133,7 @@ def scan_reports(
     files = [found for found in files if found is not None]
     _parse_unknown(files, cache, scan)
     by_content: dict[str, Document] = {}
-    for found in files:
-        result = cache.get(found.key)
-        if isinstance(result, Rejected):
-            _reject(scan, found.relative, result.reason, result.detail)
-            continue
-        document = _document(found.relative, found.sha256, manifest.get(found.relative, {}), result, scan)
-        if document is None:
-            continue
+    for found, document in _documents(files, manifest, cache, scan):
         first = by_content.get(document.sha256)
         if first is None:
             by_content[document.sha256] = document
@@ -139,6 +142,38 @@ def scan_reports(
             by_content[document.sha256] = replace(first, aliases=aliases)
     scan.documents = list(by_content.values())
     return scan
+
+
+def _documents(
+    files: list[_Found], manifest: dict[str, dict[str, str]], cache: ParseCache, scan: Scan
+) -> Iterator[tuple[_Found, Document]]:
+    """Each file that makes a document, with it; what was made before is taken as it was."""
+    made_by = {found: (found.relative, found.key, tuple(sorted(manifest.get(found.relative, {}).items())))
+               for found in files}
+    cache.load(found.key for found in files if made_by[found] not in _made)
+    made = {}
+    for found in files:
+        known = _made.get(made_by[found])
+        if known is None:
+            before = len(scan.errors)
+            document = _document_of(found, manifest.get(found.relative, {}), cache, scan)
+            known = document, tuple(scan.errors[before:])
+        else:
+            scan.errors.extend(known[1])
+            scan.repeated.update(known[1])
+        made[made_by[found]] = known
+        if known[0] is not None:
+            yield found, known[0]
+    _made.clear()
+    _made.update(made)
+
+
+def _document_of(found: _Found, meta: dict[str, str], cache: ParseCache, scan: Scan) -> Document | None:
+    result = cache.get(found.key)
+    if isinstance(result, Rejected):
+        _reject(scan, found.relative, result.reason, result.detail)
+        return None
+    return _document(found.relative, found.sha256, meta, result, scan)
 
 
 @dataclass(frozen=True)
@@ -178,7 +213,7 @@ def _identify(
 
 def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
     """Read the files whose content was never parsed, over all cores."""
-    unknown = list({found.key: found for found in files if cache.get(found.key) is None}.values())
+    unknown = list({found.key: found for found in files if found.key not in cache}.values())
     for found, result in zip(unknown, parallel_map(_parse_file, unknown), strict=True):
         cache.put(found.key, result)
     scan.parsed, scan.reused = len(unknown), len(files) - len(unknown)
@@ -328,5 +363,8 @@ def max_file_bytes() -> int:
 
 
 class _MemoryCache(dict):
+    def load(self, keys: Iterable[str]) -> None:
+        pass
+
     def put(self, key: str, result: Parsed | Rejected) -> None:
         self[key] = result

@@ -1,7 +1,13 @@
 import dagster as dg
 import pandas as pd
 
-from dagster_project.defs.reports.assets import DOCUMENTS, INGEST_ERRORS, TABLE_FACTS, is_full_refresh
+from dagster_project.defs.reports.assets import (
+    DOCUMENTS,
+    INGEST_ERRORS,
+    TABLE_FACTS,
+    is_full_refresh,
+    keeps_build,
+)
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.extraction import DocumentContext
 from dagster_project.extraction.records import (
@@ -40,7 +46,7 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     ))
     extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in done}
     state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
-    copied = state.copy_facts(build, keys)
+    copied = state.copy_facts(build, keys, only_changed=keeps_build(context))
     paths = dict(zip(current["document_id"], current["file_path"], strict=True))
     errors = _without_province(copied.without_province, paths)
     append_raw_rows(build, "ingest_errors", errors)

@@ -50,7 +50,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
     versions = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
     state.save_scan(scan.files, cache)
-    state.copy_versions(settings.build_path)
+    state.copy_versions(settings.build_path, only_changed=keeps_build(context))
     table_rows = [
         {**fact.__dict__, "document_id": document.document_id}
         for document in scan.documents for fact in document.table_facts
@@ -59,7 +59,11 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     write_raw_table(settings.build_path, "table_facts", table_rows)
     write_raw_table(settings.build_path, "ingest_errors", errors)
     for error in scan.errors:
-        context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
+        if error not in scan.repeated:
+            context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
+    if scan.repeated:
+        context.log.info(f"{len(scan.repeated)} rejected inputs already said at an earlier refresh"
+                         " (raw.ingest_errors)")
     statuses = [row["status"] for row in versions]
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
         "current": statuses.count("current"), "superseded": statuses.count("superseded"),
