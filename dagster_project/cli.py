@@ -136,7 +136,8 @@ def refresh(
     if full:
         tags = {FULL_REFRESH_TAG: "true"}
     else:
-        tags = {KEEP_BUILD_TAG: "true"} if replay.claim(project_key(str(settings.build_path))) else {}
+        keep = replay.claim(project_key(str(settings.build_path)), settings.state_path)
+        tags = {KEEP_BUILD_TAG: "true"} if keep else {}
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +150,7 @@ def refresh(
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET, tags=tags,
         )
-    replay.left_as(settings.build_path, built=_step_succeeded(result, DBT_STEP))
+    replay.left_as(settings.build_path, settings.state_path, built=_step_succeeded(result, DBT_STEP))
     seconds = definitions_seconds + time.perf_counter() - started
     _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full)
     failures = _failures(result)

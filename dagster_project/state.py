@@ -208,7 +208,8 @@ class IngestState:
                     con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
                     con.execute("insert into raw.documents select * from state.versions order by document_id")
                     return
-                con.execute("delete from raw.documents where document_id in (select * from state.changed)")
+                con.execute("delete from raw.documents where document_id in (select * from state.changed)"
+                            " or document_id not in (select document_id from state.versions)")
                 con.execute("insert into raw.documents select * from state.versions"
                             " where document_id in (select * from state.changed) order by document_id")
                 con.execute("""
@@ -237,7 +238,8 @@ class IngestState:
         scope = "where document_id in (select * from state.changed)" if only_changed else ""
         with connect(build) as con, _attached(con, self.path):
             if only_changed:
-                con.execute(f"delete from raw.facts {scope}")
+                con.execute("delete from raw.facts where document_id in (select * from state.changed)"
+                            " or document_id not in (select document_id from raw.documents)")
             else:
                 con.execute(f"create or replace table raw.facts ({RAW_DDL['facts']})")
             con.execute(f"""

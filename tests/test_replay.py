@@ -61,23 +61,28 @@ def test_a_failing_model_stops_the_replay(tmp_path: Path) -> None:
     assert results == {"broken": ("error", 0)}
 
 
-def test_a_replay_is_claimed_only_on_the_build_file_left_as_it_was(tmp_path: Path) -> None:
-    build = tmp_path / "build.duckdb"
-    duckdb.connect(str(build)).close()
+def test_a_replay_is_claimed_only_on_the_files_left_as_they_were(tmp_path: Path) -> None:
+    build, state = tmp_path / "build.duckdb", tmp_path / "state.duckdb"
+    for database in (build, state):
+        duckdb.connect(str(database)).close()
     key = ("project", str(build))
     replay.forget()
     replay._kept.append(Replay(key, ()))
-    assert not replay.claim(key), "not before a refresh has left the build file"
-    replay.left_as(build, built=True)
-    assert not replay.claim(("another project", str(build)))
-    assert replay.claim(key) and replay.claimed(key) is not None
-    assert not replay.claim(key), "one refresh at a time"
-    replay.left_as(build, built=True)
-    with duckdb.connect(str(build)) as con:  # another writer
-        con.execute("create table t as select 1 as one")
-    assert not replay.claim(key)
-    replay.left_as(build, built=False)
-    assert replay.claimed(key) is None and not replay.claim(key)
+    assert not replay.claim(key, state), "not before a refresh has left the build file"
+    replay.left_as(build, state, built=True)
+    assert not replay.claim(("another project", str(build)), state)
+    assert replay.claim(key, state) and replay.claimed(key) is not None
+    assert not replay.claim(key, state), "one refresh at a time"
+    for written in (build, state):  # by another writer
+        replay.left_as(build, state, built=True)
+        with duckdb.connect(str(written)) as con:
+            con.execute("create or replace table t as select 1 as one")
+        assert not replay.claim(key, state)
+    replay.left_as(build, state, built=True)
+    state.unlink()
+    assert not replay.claim(key, state)
+    replay.left_as(build, state, built=False)
+    assert replay.claimed(key) is None and not replay.claim(key, state)
 
 
 @pytest.mark.parametrize("macro", ["materialization_table_duckdb", "default__get_test_sql"])

@@ -109,13 +109,14 @@ def forget() -> None:
     _kept.clear()
 
 
-def claim(key: tuple[str, str]) -> bool:
+def claim(key: tuple[str, str], state_path: Path) -> bool:
     """At the start of a refresh: whether it may keep the build file and replay on it. Yes if the
-    kept replay was compiled for this key and the build file is as the last refresh left it."""
+    kept replay was compiled for this key and the build file and the ingest state (whose last
+    changes a kept build copies) are as the last refresh left them."""
     if not _kept or _kept[0].key != key or _kept[0].stamp is None:
         return False
     replay = _kept[0]
-    if replay.stamp != stamp(Path(key[1])):
+    if replay.stamp != stamp(Path(key[1]), state_path):
         return False
     replay.stamp, replay.claimed = None, True
     return True
@@ -126,22 +127,23 @@ def claimed(key: tuple[str, str]) -> Replay | None:
     return _kept[0] if _kept and _kept[0].claimed and _kept[0].key == key else None
 
 
-def left_as(build_path: Path, built: bool) -> None:
+def left_as(build_path: Path, state_path: Path, built: bool) -> None:
     """At the end of a refresh: if its dbt stage built or replayed every model, the next refresh
     may replay on the build file as it is now; otherwise it starts a fresh one."""
     if not built:
         forget()
     elif _kept and _kept[0].key[1] == str(build_path):
-        _kept[0].stamp, _kept[0].claimed = stamp(build_path), False
+        _kept[0].stamp, _kept[0].claimed = stamp(build_path, state_path), False
 
 
-def stamp(build_path: Path) -> tuple | None:
-    """Which file, of what size, written when: any other writer changes it."""
+def stamp(*database_paths: Path) -> tuple | None:
+    """Which files, of what size, written when: any other writer changes it. None if one is missing."""
+    paths = [path for database in database_paths for path in (database, Path(f"{database}.wal"))]
     try:
-        stats = [os.stat(path) for path in (build_path, Path(f"{build_path}.wal")) if path.exists()]
+        stats = [(str(path), os.stat(path)) for path in paths if path.exists() or path.suffix != ".wal"]
     except OSError:
         return None
-    return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in stats) or None
+    return tuple((name, s.st_ino, s.st_size, s.st_mtime_ns) for name, s in stats)
 
 
 def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
