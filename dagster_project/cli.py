@@ -197,29 +197,77 @@ def _write_timings(path: Path, result, seconds: float, definitions_seconds: floa
 
 
 def run_serve(reports: str | None, warehouse: str | None, interval: float) -> int:
-    """Refresh at once, then whenever the reports folder changed and has stayed unchanged for one
-    interval (a file may still be being copied); until SIGINT or SIGTERM."""
+    """Refresh at once, then whenever the reports folder changed and has stayed unchanged since
+    (a file may still be being copied); until SIGINT or SIGTERM.
+
+    The folder is looked at every interval; where the system tells of file changes (inotify), a
+    change also wakes the worker at once, and "unchanged since" is SETTLE_SECONDS without news
+    rather than one more interval."""
     settings = load_settings(reports, warehouse)
     if _reports_missing(settings):
         return 2
-    stopping = threading.Event()
+    stopping, nudged = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, lambda *_: (stopping.set(), nudged.set()))
     worker = Worker(load_refresh_job(settings), settings, interval)
     _warm_up(settings)
     gc.freeze()
+    watcher = _watch(settings.reports_dir, nudged)
     _say(f"cchc serve: ready; refreshing {settings.warehouse_path} when {settings.reports_dir}"
-         f" changes (looking every {interval:g} s)")
+         f" changes (looking every {interval:g} s{', and when told of a change' if watcher else ''})")
     done = None  # the folder's fingerprint at the start of the last refresh that ran
     seen = current = fingerprint(settings.reports_dir)
-    while not stopping.is_set():
-        if current != done and current == seen and worker.refresh():
-            done = current
-        seen = current
-        if stopping.wait(interval):
-            break
-        current = fingerprint(settings.reports_dir)
+    settled = False
+    try:
+        while not stopping.is_set():
+            if current != done and (current == seen or settled) and worker.refresh():
+                done = current
+            seen = current
+            settled = _next_look(stopping, nudged, interval)
+            if stopping.is_set():
+                break
+            current = fingerprint(settings.reports_dir)
+    finally:
+        if watcher is not None:
+            watcher.stop()
+            watcher.join(timeout=5)
     return 0
+
+
+SETTLE_SECONDS = 0.2  # without news of a change, after one: the files are taken as written
+
+
+def _next_look(stopping: threading.Event, nudged: threading.Event, interval: float) -> bool:
+    """Wait for the next look at the folder: one interval, or less when told of a change. True if
+    it was told of changes and then of none for SETTLE_SECONDS."""
+    if not nudged.wait(interval) or stopping.is_set():
+        return False
+    while nudged.is_set():
+        nudged.clear()
+        if stopping.wait(SETTLE_SECONDS):
+            return False
+    return True
+
+
+def _watch(folder: Path, nudged: threading.Event):
+    """Be told of changes under folder (inotify on Linux); None where the system cannot tell, and
+    the worker then only looks every interval."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    class Nudge(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.event_type not in ("opened", "closed_no_write"):  # reads change nothing
+                nudged.set()
+
+    observer = Observer()
+    try:
+        observer.schedule(Nudge(), str(folder), recursive=True)
+        observer.start()
+    except OSError as error:  # e.g. the inotify watch limit: looking every interval still works
+        _say(f"cchc serve: not told of changes in {folder} ({error}); looking every interval only")
+        return None
+    return observer
 
 
 def _warm_up(settings: Settings) -> None:

@@ -152,3 +152,21 @@ def test_fingerprint_changes_with_each_file_added_written_or_removed(tmp_path: P
     report.unlink()
     assert len({empty, added, written}) == 3
     assert fingerprint(tmp_path) == empty == fingerprint(tmp_path / "missing")
+
+
+def test_a_change_in_the_folder_wakes_the_worker_before_its_interval(tmp_path: Path) -> None:
+    from dagster_project.cli import _next_look, _watch
+
+    (tmp_path / "old.txt").write_text("Báo cáo cũ.", encoding="utf-8")
+    stopping, nudged = threading.Event(), threading.Event()
+    watcher = _watch(tmp_path, nudged)
+    assert watcher is not None, "inotify is available on Linux"
+    try:
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "new.txt").write_text("Báo cáo mới.", encoding="utf-8")
+        assert _next_look(stopping, nudged, interval=600), "told of the new file, then of nothing"
+        (tmp_path / "old.txt").read_text(encoding="utf-8")
+        assert not _next_look(stopping, nudged, interval=0.5), "reading a report changes nothing"
+    finally:
+        watcher.stop()
+        watcher.join()
