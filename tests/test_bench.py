@@ -185,7 +185,8 @@ def test_readme_table_shows_targets_stages_and_cost() -> None:
     assert ("| seconds | full, 100 | full, 1,000 | full, 5,000 | incremental, 5,000 + 1 | worker, 5,000 + 2 |"
             in table)
     assert "| dbt build (models and tests) | 60.00 | 60.00 | 60.00 | 60.00 | 60.00 |" in table
-    assert "| worker: noticing the file (polling, then one more look) | — | — | — | — | 0.80 |" in table
+    noticing = "| worker: noticing the file (told of it, then 0.2 s without change) |"
+    assert f"{noticing} — | — | — | — | 0.80 |" in table
     assert "`cchc serve --interval 0.5`" in table
     cost = r"Full refresh ≈ [\d.]+ s fixed \+ [\d.]+ s per 1,000 documents \(least squares over 100, 1,000,"
     assert re.search(cost + r" 5,000 documents; R² 0\.\d{3}\)", table)
@@ -293,3 +294,14 @@ def test_every_query_finds_rows_in_the_bundled_reports(measured: tuple[dict, Pat
     with duckdb.connect(str(warehouse), read_only=True) as con:
         empty = [name for name, sql in run.load_queries().items() if not con.execute(sql).fetchall()]
     assert empty == []
+
+
+def test_the_worker_at_the_smallest_size_is_a_column_and_its_fixed_cost_is_said() -> None:
+    results = sample_results(full_seconds=130.0)
+    results["incremental_refresh_worker_smallest"] = {
+        **results["incremental_refresh_worker"], "documents": 100, "wall_seconds": 3.1,
+        "refresh_seconds": 2.9,
+    }
+    table = run.render_table(results)
+    assert "| incremental, 5,000 + 1 | worker, 100 + 2 | worker, 5,000 + 2 |" in table
+    assert "At 100 documents the same takes 3.10 s (its refresh: 2.90 s)" in table

@@ -17,10 +17,10 @@ from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
 from dagster_project.quality.suites import (
     RECONCILIATION_DIR,
-    ephemeral_context,
     import_gx,
     load_suite,
     load_suites,
+    pandas_source,
     validate_frame,
 )
 
@@ -55,7 +55,7 @@ def run_mart_checks(
 ) -> list[CheckResult]:
     """Validate the marts (all by default) that have a suite in expectations/; one result each."""
     gx = import_gx()
-    source = ephemeral_context(gx).data_sources.add_pandas("marts")
+    source = pandas_source(gx, "marts")
     suites = load_suites(gx, load_catalog())
     return [
         _validate_mart(source, con, suite)
@@ -67,7 +67,7 @@ def run_mart_checks(
 def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """No fact lost between raw.facts, fct_report_facts and the wide tables."""
     gx = import_gx()
-    source = ephemeral_context(gx).data_sources.add_pandas("reconciliations")
+    source = pandas_source(gx, "reconciliations")
     return [
         _reconcile(source, con, load_suite(gx, RECONCILIATION_DIR / f"{check.name}.json"), check)
         for check in RECONCILIATIONS

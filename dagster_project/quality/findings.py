@@ -19,9 +19,9 @@ from dagster_project.quality.issues import Finding, issue_id, utc_now
 from dagster_project.quality.rules import RULES, SUBJECT, Problem, unique
 from dagster_project.quality.suites import (
     FINDINGS_DIR,
-    ephemeral_context,
     import_gx,
     load_suite,
+    pandas_source,
     validate_frame,
 )
 
@@ -52,7 +52,7 @@ def find_inconsistencies(
     con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] = RULES
 ) -> Consistency:
     gx = import_gx()
-    source = ephemeral_context(gx).data_sources.add_pandas("findings")
+    source = pandas_source(gx, "findings")
     suites = {rule.suite: load_suite(gx, FINDINGS_DIR / f"{rule.suite}.json") for rule in rules}
     consistency, problems = Consistency(), []
     for rule in rules:

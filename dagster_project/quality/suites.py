@@ -6,6 +6,7 @@ expectations/findings/ validate frames derived from them (see reconciliation.py 
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from types import ModuleType
@@ -60,6 +61,18 @@ def ephemeral_context(gx: ModuleType) -> EphemeralDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+@functools.cache
+def pandas_source(gx: ModuleType, name: str) -> Any:
+    """The pandas data source `name` of the process's one ephemeral context for validations: a
+    long-lived worker sets its sources and frame assets up once, not at every refresh."""
+    return _validation_context(gx).data_sources.add_pandas(name)
+
+
+@functools.cache
+def _validation_context(gx: ModuleType) -> EphemeralDataContext:
+    return ephemeral_context(gx)
+
+
 def load_suites(
     gx: ModuleType, catalog: list[Metric], directory: Path = EXPECTATIONS_DIR
 ) -> list[ExpectationSuite]:
@@ -84,12 +97,15 @@ def validate_frame(
     source: Any, name: str, frame: pd.DataFrame, suite: ExpectationSuite, result_format: dict
 ) -> ExpectationSuiteValidationResult:
     """Validate a suite on a whole pandas frame, registered in the source as asset `name`."""
-    batch = (
-        source.add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe("whole frame")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    key = (id(source), name)
+    if key not in _whole_frames:  # the source is kept with it, so its id is not reused
+        definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole frame")
+        _whole_frames[key] = source, definition
+    batch = _whole_frames[key][1].get_batch(batch_parameters={"dataframe": frame})
     return batch.validate(suite, result_format=result_format)
+
+
+_whole_frames: dict[tuple[int, str], tuple[Any, Any]] = {}  # (source, asset) -> its batch definition
 
 
 def catalog_expectations(
