@@ -83,6 +83,25 @@ def test_a_replay_is_claimed_only_on_the_files_left_as_they_were(tmp_path: Path)
     assert not replay.claim(key, state)
     replay.left_as(build, state, built=False)
     assert replay.claimed(key) is None and not replay.claim(key, state)
+    assert not replay.replay_file(build).exists()
+
+
+def test_a_replay_left_by_one_process_is_claimed_by_the_next(tmp_path: Path) -> None:
+    build, state = tmp_path / "build.duckdb", tmp_path / "state.duckdb"
+    for database in (build, state):
+        duckdb.connect(str(database)).close()
+    key = ("project", str(build))
+    nodes = (model("numbers", "select 1 as n"),
+             data_test("positive", "select n from main.numbers where n < 1"))
+    replay.forget()
+    replay._kept.append(Replay(key, nodes))
+    replay.left_as(build, state, built=True)
+    replay._kept.clear()  # a new process
+    assert not replay.claim(("another project", str(build)), state)
+    assert replay.claim(key, state) and replay.claimed(key).nodes == nodes
+    replay.replay_file(build).write_text("{not json", encoding="utf-8")
+    replay._kept.clear()
+    assert not replay.claim(key, state), "a damaged file is no replay"
 
 
 @pytest.mark.parametrize("macro", ["materialization_table_duckdb", "default__get_test_sql"])
@@ -144,6 +163,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
     for change in (None, NEW_REPORT, CHANGED_REPORT):
         if change == CHANGED_REPORT:
             (reports / REMOVED).unlink()
+            replay._kept.clear()  # as in a new process: the replay is read from beside the build file
         if change is not None:
             (reports / "son-la-2024.txt").write_text(change, encoding="utf-8")
         assert cli.refresh(job, settings, full=False).published

@@ -1,21 +1,23 @@
 """The SQL of the last dbt build, run again on the same build file without dbt.
 
 dbt costs about 15 ms of its own work per node (compiling, events, artefacts): at 237 nodes that is
-several times what DuckDB spends running them. A long-lived worker (`cchc serve`) therefore keeps
-the SQL dbt compiled in its last full build (a `Replay`) and, while the dbt project is unchanged and
-the build file is the one that build left, its next refreshes run that SQL directly: models in
-dependency order, then every data test, counted as dbt counts them.
+several times what DuckDB spends running them. A dbt build that succeeded in a refresh is therefore
+kept (a `Replay`: the SQL dbt compiled for each model and test, in memory and beside the build
+file) and, while the dbt project is unchanged and the build file and ingest state are as the last
+refresh left them, the next incremental refresh runs that SQL directly on the kept build file:
+models in dependency order, then every data test, counted as dbt counts them.
 
 The compiled SQL is what dbt would compile again: it depends on the project's files and the
 reference seeds (the metric catalog macros query), which are the fingerprint the replay is kept
 for, and not on the raw tables. The seeds themselves are not loaded again: they are already in the
-kept build file. `cchc refresh` and the nightly full refresh always run dbt itself.
+kept build file. A full refresh (`--full`, the nightly schedule) always runs dbt on a fresh file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import graphlib
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -54,7 +56,7 @@ class NodeOutcome:
 class Replay:
     key: tuple[str, str]  # (dbt inputs fingerprint, build file) it was compiled for
     nodes: tuple[CompiledNode, ...]  # models in dependency order, then the tests
-    stamp: tuple | None = None  # the build file as the last refresh left it
+    stamp: tuple | None = None  # the build and state files as the last refresh left them
     claimed: bool = False  # by the refresh running now, which kept the build file for it
 
 
@@ -65,7 +67,7 @@ def capture(results: Iterable, key: tuple[str, str], project_macros: Iterable[st
     """The replay of a dbt build that succeeded, from its node results; None (and any earlier
     replay forgotten) if some node cannot be replayed as plain SQL, or if the project's own macros
     change how dbt materialises models or runs tests."""
-    forget()
+    forget(Path(key[1]))
     if any(name.startswith("materialization_") or name.endswith("get_test_sql") for name in project_macros):
         return None
     built = {result.node.unique_id: result.node for result in results}
@@ -105,15 +107,28 @@ def _compiled(node) -> CompiledNode | None | bool:
     return False
 
 
-def forget() -> None:
+def forget(build_path: Path | None = None) -> None:
+    """No refresh may replay: the kept replay and its file are gone (and the file beside
+    build_path, which another process may have left)."""
+    builds = {Path(replay.key[1]) for replay in _kept} | ({build_path} if build_path else set())
     _kept.clear()
+    for build in builds:
+        replay_file(build).unlink(missing_ok=True)
+
+
+def replay_file(build_path: Path) -> Path:
+    """Where the replay is kept beside its build file, for the next refresh of any process."""
+    return Path(f"{build_path}.replay.json")
 
 
 def claim(key: tuple[str, str], state_path: Path) -> bool:
     """At the start of a refresh: whether it may keep the build file and replay on it. Yes if the
-    kept replay was compiled for this key and the build file and the ingest state (whose last
-    changes a kept build copies) are as the last refresh left them."""
-    if not _kept or _kept[0].key != key or _kept[0].stamp is None:
+    kept replay (in this process, or the file the last refresh left) was compiled for this key and
+    the build file and the ingest state (whose last changes a kept build copies) are as the last
+    refresh left them."""
+    if not _kept or _kept[0].key != key:
+        _kept[:] = [replay for replay in [_load(Path(key[1]))] if replay is not None and replay.key == key]
+    if not _kept or _kept[0].stamp is None:
         return False
     replay = _kept[0]
     if replay.stamp != stamp(Path(key[1]), state_path):
@@ -131,9 +146,33 @@ def left_as(build_path: Path, state_path: Path, built: bool) -> None:
     """At the end of a refresh: if its dbt stage built or replayed every model, the next refresh
     may replay on the build file as it is now; otherwise it starts a fresh one."""
     if not built:
-        forget()
+        forget(build_path)
     elif _kept and _kept[0].key[1] == str(build_path):
         _kept[0].stamp, _kept[0].claimed = stamp(build_path, state_path), False
+        _save(_kept[0])
+
+
+def _save(replay: Replay) -> None:
+    path = replay_file(Path(replay.key[1]))
+    staged = path.with_name(f".{path.name}.partial")
+    staged.write_text(json.dumps({
+        "key": replay.key, "stamp": replay.stamp,
+        "nodes": [dataclasses.asdict(node) for node in replay.nodes],
+    }), encoding="utf-8")
+    os.replace(staged, path)
+
+
+def _load(build_path: Path) -> Replay | None:
+    """The replay a refresh left beside build_path; None if there is none or it cannot be read."""
+    try:
+        saved = json.loads(replay_file(build_path).read_text(encoding="utf-8"))
+        return Replay(
+            key=tuple(saved["key"]),
+            nodes=tuple(CompiledNode(**node) for node in saved["nodes"]),
+            stamp=None if saved["stamp"] is None else tuple(tuple(part) for part in saved["stamp"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def stamp(*database_paths: Path) -> tuple | None:
