@@ -130,13 +130,13 @@ def refresh(
 
     from dagster_project.defs.reports.assets import FULL_REFRESH_TAG, KEEP_BUILD_TAG
     from dagster_project.defs.warehouse import replay
-    from dagster_project.defs.warehouse.in_process import project_key
+    from dagster_project.defs.warehouse.in_process import replay_key
 
     started = time.perf_counter()
     if full:
         tags = {FULL_REFRESH_TAG: "true"}
     else:
-        keep = replay.claim(project_key(str(settings.build_path)), settings.state_path)
+        keep = replay.claim(replay_key(str(settings.build_path)), settings.state_path)
         tags = {KEEP_BUILD_TAG: "true"} if keep else {}
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"

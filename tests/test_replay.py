@@ -193,3 +193,15 @@ def test_a_replayed_refresh_publishes_changed_and_removed_reports(refreshed: Ref
     ]
     assert refreshed.procedures == [(1613,)]
     assert len(refreshed.sightings) == 1, "every current document was seen by the last refresh"
+
+
+def test_a_replay_is_kept_for_the_dbt_project_and_the_code_that_wrote_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dagster_project.defs.warehouse import in_process
+
+    monkeypatch.setattr(in_process, "fingerprint", lambda *paths: {Path(p).name for p in paths})
+    inputs, build = in_process.replay_key("build.duckdb")
+    assert build == "build.duckdb"
+    assert {"models", "macros", "reference", "dbt_project.yml", "state.py", "replay.py"} <= inputs
+    assert not any(name.endswith(".pyc") for name in inputs)

@@ -9,8 +9,8 @@ from dagster_project.defs.warehouse import replay
 from dagster_project.defs.warehouse.in_process import (
     REFRESH_BUILD,
     build_in_process,
-    project_key,
     replay_in_process,
+    replay_key,
 )
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
 
@@ -24,7 +24,7 @@ def cchc_dbt_models(
     In a refresh that kept the last build file (`cchc serve`), the SQL of the last build is run
     again on it instead (replay.py)."""
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
-    kept = replay.claimed(project_key()) if keeps_build(context) else None
+    kept = replay.claimed(replay_key()) if keeps_build(context) else None
     if context.is_subset:  # a selection made in the UI: dagster-dbt turns it into dbt's --select
         yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
     elif kept is not None:

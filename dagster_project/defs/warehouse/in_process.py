@@ -43,13 +43,21 @@ def project_key(build_path: str | None = None) -> tuple[str, str]:
     return fingerprint(*DBT_INPUTS), build_path or os.environ.get("CCHC_BUILD_DB", "")
 
 
+def replay_key(build_path: str | None = None) -> tuple[str, str]:
+    """project_key, with this package's code too: a kept build was written by the same code (the
+    raw tables' columns, what the state records)."""
+    package = Path(__file__).resolve().parents[2]
+    code = sorted(path for pattern in ("*.py", "*.yaml") for path in package.rglob(pattern))
+    return fingerprint(*DBT_INPUTS, *code), build_path or os.environ.get("CCHC_BUILD_DB", "")
+
+
 def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run `dbt build` over the whole project; raise dg.Failure naming what failed.
 
     A build that succeeds is kept as a replay (replay.py) for the next refresh of this process.
     """
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets])
-    key = project_key()
+    key = replay_key()
     replay.forget()
     try:
         parsed = parsed_manifest()
