@@ -11,8 +11,8 @@ TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
 INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
 # A run tagged so reads and extracts every file again (the nightly reconciliation, `--full`).
 FULL_REFRESH_TAG = "cchc/full_refresh"
-# A run tagged so builds on the last refresh's build file instead of a fresh one (`cchc serve`,
-# while the dbt stage can replay the last build: defs/warehouse/replay.py).
+# A run tagged so builds on the last refresh's build file instead of a fresh one (an incremental
+# `cchc refresh` or `cchc serve` refresh that may replay the last dbt build: defs/warehouse/replay.py).
 KEEP_BUILD_TAG = "cchc/keep_build"
 
 
