@@ -200,8 +200,12 @@ def test_a_replay_is_kept_for_the_dbt_project_and_the_code_that_wrote_the_build(
 ) -> None:
     from dagster_project.defs.warehouse import in_process
 
-    monkeypatch.setattr(in_process, "fingerprint", lambda *paths: {Path(p).name for p in paths})
+    fingerprinted: list[str] = []
+    monkeypatch.setattr(in_process, "fingerprint", lambda *paths: fingerprinted.extend(
+        Path(path).name for path in paths) or "fingerprint")
+    monkeypatch.setattr(in_process.metadata, "version", lambda name: f"{name}-version")
     inputs, build = in_process.replay_key("build.duckdb")
     assert build == "build.duckdb"
-    assert {"models", "macros", "reference", "dbt_project.yml", "state.py", "replay.py"} <= inputs
-    assert not any(name.endswith(".pyc") for name in inputs)
+    assert {"models", "macros", "reference", "dbt_project.yml", "state.py", "replay.py"} <= set(fingerprinted)
+    assert not any(name.endswith(".pyc") for name in fingerprinted)
+    assert inputs == "fingerprint|dbt-core-version,dbt-duckdb-version,duckdb-version"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
@@ -44,11 +45,14 @@ def project_key(build_path: str | None = None) -> tuple[str, str]:
 
 
 def replay_key(build_path: str | None = None) -> tuple[str, str]:
-    """project_key, with this package's code too: a kept build was written by the same code (the
-    raw tables' columns, what the state records)."""
+    """project_key, with this package's code and the dbt and DuckDB versions too: a kept build was
+    written, and its SQL compiled, by the same code (the raw tables' columns, what the state
+    records, how dbt compiles its tests)."""
     package = Path(__file__).resolve().parents[2]
     code = sorted(path for pattern in ("*.py", "*.yaml") for path in package.rglob(pattern))
-    return fingerprint(*DBT_INPUTS, *code), build_path or os.environ.get("CCHC_BUILD_DB", "")
+    versions = ",".join(metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb"))
+    inputs = f"{fingerprint(*DBT_INPUTS, *code)}|{versions}"
+    return inputs, build_path or os.environ.get("CCHC_BUILD_DB", "")
 
 
 def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
