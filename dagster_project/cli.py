@@ -117,6 +117,7 @@ class Refreshed:
     published: bool
     seconds: float  # loading the definitions (if this refresh did) and running the job
     failures: list[str]
+    dbt: str  # how the dbt stage ran: "dbt replayed", or "dbt built: <why not replayed>"
 
 
 def refresh(
@@ -134,10 +135,11 @@ def refresh(
 
     started = time.perf_counter()
     if full:
+        claim = replay.Claim(False, "a full refresh")
         tags = {FULL_REFRESH_TAG: "true"}
     else:
-        keep = replay.claim(replay_key(str(settings.build_path)), settings.state_path)
-        tags = {KEEP_BUILD_TAG: "true"} if keep else {}
+        claim = replay.claim(replay_key(str(settings.build_path)), settings.state_path)
+        tags = {KEEP_BUILD_TAG: "true"} if claim.granted else {}
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +154,10 @@ def refresh(
         )
     replay.left_as(settings.build_path, settings.state_path, built=_step_succeeded(result, DBT_STEP))
     seconds = definitions_seconds + time.perf_counter() - started
-    _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full)
+    dbt = "replayed" if _replayed(result) else "built"
+    dbt_reason = claim.reason if (dbt == "replayed") == claim.granted else "the replay failed"
+    _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full,
+                   {"dbt": dbt, "dbt_reason": dbt_reason})
     failures = _failures(result)
     published = result.success and not failures
     if not published:
@@ -160,7 +165,8 @@ def refresh(
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
         print(f"  dbt's output: {log_path}", file=sys.stderr)
-    return Refreshed(published, seconds, failures)
+    return Refreshed(published, seconds, failures,
+                     "dbt replayed" if dbt == "replayed" else f"dbt built: {dbt_reason}")
 
 
 def _step_succeeded(result, step_key: str) -> bool:
@@ -179,7 +185,9 @@ def _replayed(result) -> bool:
     )
 
 
-def _write_timings(path: Path, result, seconds: float, definitions_seconds: float, full: bool) -> None:
+def _write_timings(
+    path: Path, result, seconds: float, definitions_seconds: float, full: bool, dbt: dict[str, str]
+) -> None:
     """Seconds per stage of the last refresh: where its time went (`make bench` reads it)."""
     steps = {
         event.step_key: round(event.event_specific_data.duration_ms / 1000, 3)
@@ -188,7 +196,7 @@ def _write_timings(path: Path, result, seconds: float, definitions_seconds: floa
     }
     timings = {
         "full_refresh": full,
-        "dbt": "replayed" if _replayed(result) else "built",
+        **dbt,
         "seconds": round(seconds, 3),
         "definitions_seconds": round(definitions_seconds, 3),
         "steps": steps,
@@ -322,7 +330,7 @@ class Worker:
                     " the published warehouse is unchanged")
         documents, facts, rejected = published_counts(self.settings.warehouse_path)
         return (f"published in {refreshed.seconds:.2f} s ({documents} current documents, {facts} facts,"
-                f" {rejected} rejected inputs)")
+                f" {rejected} rejected inputs; {refreshed.dbt})")
 
 
 def _say(line: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from dagster_project import cli
 from dagster_project.defs.warehouse import replay
-from dagster_project.defs.warehouse.replay import CompiledNode, Replay
+from dagster_project.defs.warehouse.replay import Claim, CompiledNode, Replay
 from dagster_project.settings import PROJECT_ROOT, load_settings
 
 BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
@@ -66,23 +66,24 @@ def test_a_replay_is_claimed_only_on_the_files_left_as_they_were(tmp_path: Path)
     for database in (build, state):
         duckdb.connect(str(database)).close()
     key = ("project", str(build))
+    changed = "the build file or the ingest state changed since the last refresh"
     replay.forget()
     replay._kept.append(Replay(key, ()))
-    assert not replay.claim(key, state), "not before a refresh has left the build file"
+    assert replay.claim(key, state) == Claim(False, changed), "not before a refresh has left the files"
     replay.left_as(build, state, built=True)
-    assert not replay.claim(("another project", str(build)), state)
-    assert replay.claim(key, state) and replay.claimed(key) is not None
-    assert not replay.claim(key, state), "one refresh at a time"
+    assert replay.claim(key, state).granted and replay.claimed(key) is not None
+    assert replay.claim(key, state) == Claim(False, changed), "one refresh at a time"
     for written in (build, state):  # by another writer
         replay.left_as(build, state, built=True)
         with duckdb.connect(str(written)) as con:
             con.execute("create or replace table t as select 1 as one")
-        assert not replay.claim(key, state)
+        assert replay.claim(key, state) == Claim(False, changed)
     replay.left_as(build, state, built=True)
     state.unlink()
-    assert not replay.claim(key, state)
+    assert replay.claim(key, state) == Claim(False, changed)
     replay.left_as(build, state, built=False)
-    assert replay.claimed(key) is None and not replay.claim(key, state)
+    assert replay.claimed(key) is None
+    assert replay.claim(key, state) == Claim(False, "no dbt build to replay")
     assert not replay.replay_file(build).exists()
 
 
@@ -97,11 +98,14 @@ def test_a_replay_left_by_one_process_is_claimed_by_the_next(tmp_path: Path) -> 
     replay._kept.append(Replay(key, nodes))
     replay.left_as(build, state, built=True)
     replay._kept.clear()  # a new process
-    assert not replay.claim(("another project", str(build)), state)
-    assert replay.claim(key, state) and replay.claimed(key).nodes == nodes
+    assert replay.claim(("another project", str(build)), state) == Claim(
+        False, "the code, the dbt project or the dbt and DuckDB versions changed")
+    replay._kept.clear()
+    assert replay.claim(key, state) == Claim(True, "the SQL of the last dbt build, replayed")
+    assert replay.claimed(key).nodes == nodes
     replay.replay_file(build).write_text("{not json", encoding="utf-8")
     replay._kept.clear()
-    assert not replay.claim(key, state), "a damaged file is no replay"
+    assert replay.claim(key, state) == Claim(False, "no dbt build to replay"), "a damaged file is no replay"
 
 
 @pytest.mark.parametrize("macro", ["materialization_table_duckdb", "default__get_test_sql"])
@@ -128,13 +132,14 @@ def published_tables(warehouse: Path) -> dict[str, set[tuple]]:
 
 
 def last_dbt_stage(warehouse: Path) -> str:
-    timings = warehouse.parent / "build" / "last_refresh.json"
-    return json.loads(timings.read_text(encoding="utf-8"))["dbt"]
+    """How the last refresh ran dbt, and why (build/last_refresh.json)."""
+    timings = json.loads((warehouse.parent / "build" / "last_refresh.json").read_text(encoding="utf-8"))
+    return f"{timings['dbt']}: {timings['dbt_reason']}"
 
 
 @dataclasses.dataclass
 class Refreshed:
-    stages: list[str]  # "built" or "replayed", per refresh
+    stages: list[str]  # how each refresh ran dbt, and why
     replayed: dict[str, set[tuple]]  # the published tables after the last replayed refresh
     rebuilt: dict[str, set[tuple]]  # and after a full refresh of the same folder and state
     statuses: list[tuple]  # after the last replayed refresh: (file, status) of changed documents
@@ -178,7 +183,10 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
 
 
 def test_the_refreshes_after_a_dbt_build_replay_it(refreshed: Refreshed) -> None:
-    assert refreshed.stages == ["built", "replayed", "replayed", "built"]
+    replayed = "replayed: the SQL of the last dbt build, replayed"
+    assert refreshed.stages == [
+        "built: no dbt build to replay", replayed, replayed, "built: a full refresh",
+    ]
 
 
 def test_a_replayed_refresh_publishes_what_dbt_builds(refreshed: Refreshed) -> None:

@@ -26,7 +26,8 @@ BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
 CCHC = Path(sys.executable).with_name("cchc")
 LINE_TIMEOUT = 120  # seconds for any one line of the worker: a refresh takes about 10
 PUBLISHED = re.compile(
-    r"refresh \d+: published in [\d.]+ s \((\d+) current documents, (\d+) facts, (\d+) rejected inputs\)"
+    r"refresh \d+: published in [\d.]+ s \((\d+) current documents, (\d+) facts, (\d+) rejected inputs;"
+    r" (dbt replayed|dbt built: [^)]+)\)"
 )
 
 
@@ -112,21 +113,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Served:
 
 
 def published(line: str) -> tuple[str, str, str]:
-    """Current documents, facts and rejected inputs, as the worker's line gives them."""
+    """Current documents, facts, rejected inputs and how dbt ran, as the worker's line gives them."""
     match = PUBLISHED.fullmatch(line)
     assert match, line
     return match.groups()
 
 
 def test_the_first_refresh_runs_at_once(served: Served) -> None:
-    documents, _, rejected = published(next(line for line in served.lines if line.startswith("refresh 1:")))
+    first = next(line for line in served.lines if line.startswith("refresh 1:"))
+    documents, _, rejected, dbt = published(first)
     assert served.current_documents[0] == int(documents) == 5
     assert rejected == "0"
+    assert dbt == "dbt built: no dbt build to replay"
 
 
 def test_a_new_report_is_published_by_the_next_refresh(served: Served) -> None:
-    documents, _, _ = published(next(line for line in served.lines if line.startswith("refresh 2:")))
+    documents, _, _, dbt = published(next(line for line in served.lines if line.startswith("refresh 2:")))
     assert served.current_documents[1] == served.current_documents[0] + 1 == int(documents)
+    assert dbt == "dbt replayed"
 
 
 def test_a_busy_warehouse_and_an_empty_file_do_not_stop_the_worker(served: Served) -> None:

@@ -121,20 +121,29 @@ def replay_file(build_path: Path) -> Path:
     return Path(f"{build_path}.replay.json")
 
 
-def claim(key: tuple[str, str], state_path: Path) -> bool:
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    granted: bool
+    reason: str  # why dbt's SQL is replayed on the kept build file, or why dbt builds a fresh one
+
+
+def claim(key: tuple[str, str], state_path: Path) -> Claim:
     """At the start of a refresh: whether it may keep the build file and replay on it. Yes if the
     kept replay (in this process, or the file the last refresh left) was compiled for this key and
     the build file and the ingest state (whose last changes a kept build copies) are as the last
     refresh left them."""
     if not _kept or _kept[0].key != key:
-        _kept[:] = [replay for replay in [_load(Path(key[1]))] if replay is not None and replay.key == key]
-    if not _kept or _kept[0].stamp is None:
-        return False
+        saved = _load(Path(key[1]))
+        _kept[:] = [saved] if saved is not None and saved.key == key else []
+        if saved is not None and not _kept:
+            return Claim(False, "the code, the dbt project or the dbt and DuckDB versions changed")
+    if not _kept:
+        return Claim(False, "no dbt build to replay")
     replay = _kept[0]
-    if replay.stamp != stamp(Path(key[1]), state_path):
-        return False
+    if replay.stamp is None or replay.stamp != stamp(Path(key[1]), state_path):
+        return Claim(False, "the build file or the ingest state changed since the last refresh")
     replay.stamp, replay.claimed = None, True
-    return True
+    return Claim(True, "the SQL of the last dbt build, replayed")
 
 
 def claimed(key: tuple[str, str]) -> Replay | None:
