@@ -155,7 +155,8 @@ def refresh(
     replay.left_as(settings.build_path, settings.state_path, built=_step_succeeded(result, DBT_STEP))
     seconds = definitions_seconds + time.perf_counter() - started
     dbt = "replayed" if _replayed(result) else "built"
-    dbt_reason = claim.reason if (dbt == "replayed") == claim.granted else "the replay failed"
+    # Claimed but not replayed: the dbt stage stopped before its first model (see the failures).
+    dbt_reason = claim.reason if (dbt == "replayed") == claim.granted else "the replay did not run"
     _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full,
                    {"dbt": dbt, "dbt_reason": dbt_reason})
     failures = _failures(result)
