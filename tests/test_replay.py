@@ -216,4 +216,4 @@ def test_a_replay_is_kept_for_the_dbt_project_and_the_code_that_wrote_the_build(
     assert build == "build.duckdb"
     assert {"models", "macros", "reference", "dbt_project.yml", "state.py", "replay.py"} <= set(fingerprinted)
     assert not any(name.endswith(".pyc") for name in fingerprinted)
-    assert inputs == "fingerprint|dbt-core-version,dbt-duckdb-version,duckdb-version"
+    assert inputs == "fingerprint|fingerprint|dbt-core-version,dbt-duckdb-version,duckdb-version"

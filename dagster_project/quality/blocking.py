@@ -76,10 +76,11 @@ def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResul
 
 def _validate_mart(source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite) -> CheckResult:
     table = suite.name
-    if not _table_exists(con, table):
+    columns = _table_columns(con, table)
+    if not columns:
         return CheckResult(MART_CHECK, table, False, [f"table main.{table} does not exist"])
-    columns = ", ".join(f'"{column}"' for column in _columns_read(con, table, suite))
-    frame = con.sql(f'select {columns} from main."{table}"').df()
+    read = ", ".join(f'"{column}"' for column in _columns_read(columns, suite))
+    frame = con.sql(f'select {read} from main."{table}"').df()
     outcome = validate_frame(source, table, frame, suite, RESULT_FORMAT)
     return _check_result(MART_CHECK, table, table, outcome, len(frame))
 
@@ -106,14 +107,18 @@ def _check_result(check_name: str, table: str, frame_name: str, outcome: Any, ro
     return CheckResult(check_name, table, outcome.success, failures, observed, outcome)
 
 
-def _columns_read(con: duckdb.DuckDBPyConnection, table: str, suite: ExpectationSuite) -> list[str]:
-    """The columns the suite's expectations name (a mart's text columns need not reach pandas);
-    every column if one of them is unknown (GX then says which) or the suite checks the table
-    as a whole; the first column if it only counts rows."""
-    columns = [row[0] for row in con.execute(
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of main.<table> in order; none if there is no such table."""
+    return [row[0] for row in con.execute(
         "select column_name from information_schema.columns"
         " where table_schema = 'main' and table_name = ? order by ordinal_position", [table],
     ).fetchall()]
+
+
+def _columns_read(columns: list[str], suite: ExpectationSuite) -> list[str]:
+    """Of a table's columns, those the suite's expectations name (a mart's text columns need not
+    reach pandas); every column if one of them is unknown (GX then says which) or the suite checks
+    the table as a whole; the first column if it only counts rows."""
     named: set[str] = set()
     for expectation in suite.expectations:
         config = expectation.configuration
@@ -145,14 +150,6 @@ def _column_names(kwargs: Any) -> set[str | None]:
         else:
             names |= _column_names(value)
     return names
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    query = (
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'main' and table_name = ?"
-    )
-    return con.execute(query, [table]).fetchone()[0] > 0
 
 
 def describe_failure(table: str, result: Any) -> str:

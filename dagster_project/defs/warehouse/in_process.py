@@ -48,11 +48,11 @@ def replay_key(build_path: str | None = None) -> tuple[str, str]:
     """project_key, with this package's code and the dbt and DuckDB versions too: a kept build was
     written, and its SQL compiled, by the same code (the raw tables' columns, what the state
     records, how dbt compiles its tests)."""
+    project, build = project_key(build_path)
     package = Path(__file__).resolve().parents[2]
     code = sorted(path for pattern in ("*.py", "*.yaml") for path in package.rglob(pattern))
     versions = ",".join(metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb"))
-    inputs = f"{fingerprint(*DBT_INPUTS, *code)}|{versions}"
-    return inputs, build_path or os.environ.get("CCHC_BUILD_DB", "")
+    return f"{project}|{fingerprint(*code)}|{versions}", build
 
 
 def build_in_process(assets: dg.AssetsDefinition) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
