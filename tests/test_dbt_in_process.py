@@ -16,7 +16,7 @@ from dbt.cli.main import dbtRunner
 
 from dagster_project.defs.warehouse import in_process
 from dagster_project.defs.warehouse.assets import cchc_dbt_models
-from dagster_project.defs.warehouse.in_process import build_in_process, parsed_manifest
+from dagster_project.defs.warehouse.in_process import build_in_process, parsed_manifest, passed_tests
 from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.storage import write_raw_table
 
@@ -41,7 +41,10 @@ def fact(document_id: str) -> dict:
     }
 
 
-def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, documents: list[dict]) -> list:
+def build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, documents: list[dict],
+    checks: frozenset[dg.AssetCheckKey] = cchc_dbt_models.check_keys,
+) -> list:
     build_path = tmp_path / "build.duckdb"
     monkeypatch.setenv("CCHC_BUILD_DB", str(build_path))
     write_raw_table(build_path, "documents", documents)
@@ -49,7 +52,7 @@ def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, documents: list[dict]
     write_raw_table(build_path, "ingest_errors", [])
     events: list = []
     try:
-        for event in build_in_process(cchc_dbt_models):
+        for event in build_in_process(cchc_dbt_models, checks):
             events.append(event)
     finally:
         with duckdb.connect(str(build_path)):  # the build file is free for the next stage
@@ -63,6 +66,20 @@ def test_models_and_their_tests_are_reported(tmp_path: Path, monkeypatch: pytest
     assert {"fct_tasks", "fct_report_facts", "dim_document"} <= built
     checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
     assert checks and all(check.passed for check in checks)
+
+
+def test_tests_whose_checks_are_not_selected_are_listed_on_their_assets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `cchc refresh` runs the job: no check events, every test's outcome still on record."""
+    events = build(tmp_path, monkeypatch, [document("aaaa", "a.txt")], checks=frozenset())
+    assert not [e for e in events if isinstance(e, dg.AssetCheckResult)]
+    listed = {
+        f"{e.asset_key.to_user_string()}:{name}"
+        for e in events if isinstance(e, (dg.MaterializeResult, dg.AssetObservation))
+        for name in passed_tests(e.metadata or {})
+    }
+    assert listed == {f"{key.asset_key.to_user_string()}:{key.name}" for key in cchc_dbt_models.check_keys}
 
 
 def test_a_failed_dbt_test_fails_the_stage_and_names_the_test(

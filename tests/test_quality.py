@@ -158,7 +158,7 @@ def test_blocking_checks_pass_on_clean_marts(con):
     )
     assert [r.failures for r in results if not r.passed] == []
     assert mart_result(results, "dim_province").observed["rows"] == 97
-    assert all(r.validation.success for r in results)
+    assert all(validation.success for r in results for validation in r.validations)
 
 
 @pytest.mark.parametrize(
@@ -195,8 +195,9 @@ def test_blocking_suite_fails_on_bad_value(con, table, column, value, expectatio
     assert not result.passed
     (message,) = result.failures
     assert expectation in message
-    assert f"{table}.{column}" in message
-    assert str(value) in message
+    # The cell is named by its row and metric.
+    assert f"on {table}.value where" in message
+    assert f"metric_code='{column}'" in message and f"value={value}" in message
 
 
 @pytest.mark.parametrize(
@@ -239,6 +240,15 @@ def test_dim_province_needs_63_and_34_units(con):
     assert not result.passed
     assert any("where generation == 63: observed 62" in m for m in result.failures)
     assert any("where generation == 34: observed 35" in m for m in result.failures)
+
+
+def test_a_catalog_metric_without_its_column_fails_its_table(con):
+    metric = next(m for m in CATALOG if m.table_name == "fct_tasks")
+    con.execute(f"alter table fct_tasks drop column {metric.code}")
+
+    result = mart_result(run_mart_checks(con, ["fct_tasks"]), "fct_tasks")
+
+    assert result.failures == [f"catalog metric {metric.code} has no column in main.fct_tasks"]
 
 
 def test_missing_mart_fails_its_suite(con):

@@ -17,6 +17,7 @@ from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
 from dagster_project.quality.suites import (
     RECONCILIATION_DIR,
+    catalog_suite,
     import_gx,
     load_suite,
     load_suites,
@@ -25,13 +26,16 @@ from dagster_project.quality.suites import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
 
+    import pandas as pd
     from great_expectations import ExpectationSuite
 
 MART_CHECK = "great_expectations"
 SAMPLE_SIZE = 5  # failing values quoted per message
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+# A failing cell is quoted with its row and metric.
+CELLS_FORMAT = {**RESULT_FORMAT, "unexpected_index_column_names": ["province_period_id", "metric_code"]}
 PARAMETERS = ("min_value", "max_value", "value", "regex")
 
 
@@ -42,7 +46,7 @@ class CheckResult:
     passed: bool
     failures: list[str] = field(default_factory=list)
     observed: dict[str, Any] = field(default_factory=dict)
-    validation: Any = None  # the GX validation result (for Data Docs); None if it could not run
+    validations: list[Any] = field(default_factory=list)  # the GX validation results (Data Docs)
 
 
 def run_blocking_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
@@ -56,10 +60,11 @@ def run_mart_checks(
     """Validate the marts (all by default) that have a suite in expectations/; one result each."""
     gx = import_gx()
     source = pandas_source(gx, "marts")
-    suites = load_suites(gx, load_catalog())
+    catalog = load_catalog()
     return [
-        _validate_mart(source, con, suite)
-        for suite in suites
+        _validate_mart(source, con, suite, catalog_suite(gx, catalog, suite.name),
+                       [metric.code for metric in catalog if metric.table_name == suite.name])
+        for suite in load_suites(gx)
         if tables is None or suite.name in tables
     ]
 
@@ -74,15 +79,37 @@ def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResul
     ]
 
 
-def _validate_mart(source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite) -> CheckResult:
+def _validate_mart(
+    source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite,
+    cells: ExpectationSuite | None, metrics: list[str],
+) -> CheckResult:
+    """The table's own suite on its rows, and the ranges of its catalog metrics on its cells."""
     table = suite.name
     columns = _table_columns(con, table)
     if not columns:
         return CheckResult(MART_CHECK, table, False, [f"table main.{table} does not exist"])
-    read = ", ".join(f'"{column}"' for column in _columns_read(columns, suite))
-    frame = con.sql(f'select {read} from main."{table}"').df()
-    outcome = validate_frame(source, table, frame, suite, RESULT_FORMAT)
-    return _check_result(MART_CHECK, table, table, outcome, len(frame))
+    rows, outcomes = con.sql(f'select count(*) from main."{table}"').fetchone()[0], []
+    if suite.expectations:
+        read = ", ".join(f'"{column}"' for column in _columns_read(columns, suite))
+        frame = con.sql(f'select {read} from main."{table}"').df()
+        outcomes.append(validate_frame(source, table, frame, suite, RESULT_FORMAT))
+    present = [code for code in metrics if code in columns]
+    if present:
+        outcomes.append(validate_frame(source, cells.name, _cells(con, table, present), cells, CELLS_FORMAT))
+    missing = [
+        f"catalog metric {code} has no column in main.{table}" for code in metrics if code not in columns
+    ]
+    return _check_result(MART_CHECK, table, table, outcomes, rows, missing)
+
+
+def _cells(con: duckdb.DuckDBPyConnection, table: str, metrics: list[str]) -> pd.DataFrame:
+    """The filled cells of a wide table's metric columns: (province_period_id, metric_code, value)."""
+    quoted = ", ".join(f'"{code}"' for code in metrics)
+    as_double = ", ".join(f'cast("{code}" as double) as "{code}"' for code in metrics)
+    return con.sql(
+        f'unpivot (select province_period_id, {as_double} from main."{table}")'
+        f" on {quoted} into name metric_code value value"
+    ).df()
 
 
 def _reconcile(
@@ -94,17 +121,23 @@ def _reconcile(
         return CheckResult(check.name, RECONCILED_TABLE, False, [f"could not read: {error}"])
     result_format = {**RESULT_FORMAT, "unexpected_index_column_names": list(check.key_columns)}
     outcome = validate_frame(source, check.name, frame, suite, result_format)
-    return _check_result(check.name, RECONCILED_TABLE, check.name, outcome, len(frame))
+    return _check_result(check.name, RECONCILED_TABLE, check.name, [outcome], len(frame))
 
 
-def _check_result(check_name: str, table: str, frame_name: str, outcome: Any, rows: int) -> CheckResult:
-    failures = [describe_failure(frame_name, result) for result in outcome.results if not result.success]
+def _check_result(
+    check_name: str, table: str, frame_name: str, outcomes: list[Any], rows: int,
+    failures: Sequence[str] = (),
+) -> CheckResult:
+    failures = [*failures, *(
+        describe_failure(frame_name, result) for outcome in outcomes for result in outcome.results
+        if not result.success
+    )]
     observed = {
         "rows": rows,
-        "expectations": outcome.statistics["evaluated_expectations"],
-        "failed_expectations": outcome.statistics["unsuccessful_expectations"],
+        "expectations": sum(outcome.statistics["evaluated_expectations"] for outcome in outcomes),
+        "failed_expectations": sum(outcome.statistics["unsuccessful_expectations"] for outcome in outcomes),
     }
-    return CheckResult(check_name, table, outcome.success, failures, observed, outcome)
+    return CheckResult(check_name, table, not failures, failures, observed, outcomes)
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

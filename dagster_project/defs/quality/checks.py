@@ -40,7 +40,7 @@ def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: War
 
     with connect(warehouse.settings.build_path, read_only=True) as con:
         results = run_blocking_checks(con)
-    validations = [result.validation for result in results if result.validation is not None]
+    validations = [validation for result in results for validation in result.validations]
     save_validations(validations, quality_dir(warehouse.settings) / BLOCKING_RESULTS)
     for result in results:
         for failure in result.failures:

@@ -25,9 +25,11 @@ def cchc_dbt_models(
     again on it instead (replay.py)."""
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
     kept = replay.claimed(replay_key()) if keeps_build(context) else None
-    if context.is_subset:  # a selection made in the UI: dagster-dbt turns it into dbt's --select
+    checks = context.selected_asset_check_keys
+    if context.selected_asset_keys != context.assets_def.keys:
+        # A selection made in the UI: dagster-dbt turns it into dbt's --select.
         yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
     elif kept is not None:
-        yield from replay_in_process(context.assets_def, kept)
+        yield from replay_in_process(context.assets_def, checks, kept)
     else:
-        yield from build_in_process(context.assets_def)
+        yield from build_in_process(context.assets_def, checks)
