@@ -49,6 +49,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.cli import SETTLE_SECONDS
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))  # bench is not a package: its modules are imported by name
@@ -89,7 +91,7 @@ STAGE_LABELS = {
     "definitions": "Dagster: loading definitions",
     "orchestration": "Dagster: between stages",
     "startup": "process start-up, imports, summary",
-    "noticing": "worker: noticing the file (told of it, then 0.2 s without change)",
+    "noticing": f"worker: noticing the file (told of it, then {SETTLE_SECONDS:g} s without change)",
 }
 
 

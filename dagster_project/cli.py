@@ -252,7 +252,9 @@ def run_serve(reports: str | None, warehouse: str | None, interval: float) -> in
     return 0
 
 
-SETTLE_SECONDS = 0.2  # without news of a change, after one: the files are taken as written
+# Without news of a change, after one: the files are taken as written. A copy tells of each block
+# it writes, and of each file it closes, well within this.
+SETTLE_SECONDS = 0.1
 
 
 def _next_look(stopping: threading.Event, nudged: threading.Event, interval: float) -> bool:

@@ -18,6 +18,7 @@ import pytest
 
 from dagster_project.quality import (
     CheckResult,
+    check_database,
     find_inconsistencies,
     load_validations,
     render_data_docs,
@@ -159,6 +160,25 @@ def test_blocking_checks_pass_on_clean_marts(con):
     assert [r.failures for r in results if not r.passed] == []
     assert mart_result(results, "dim_province").observed["rows"] == 97
     assert all(validation.success for r in results for validation in r.validations)
+
+
+def test_a_database_file_is_checked_as_a_connection_is(con, tmp_path, monkeypatch):
+    """check_database runs the mart suites and the reconciliations in two processes."""
+    monkeypatch.setenv("CCHC_WORKERS", "2")
+    put(con, "fct_reform_index", par_index_rank=64)  # a mart suite fails
+    raw_fact(con, "lost", 1.0)  # and a reconciliation
+    database = tmp_path / "build.duckdb"
+    con.execute(f"attach '{database}' as build")
+    con.execute("copy from database memory to build")
+    con.execute("detach build")
+
+    def verdicts(results):
+        return [(r.table_name, r.check_name, r.passed, r.failures, r.observed) for r in results]
+
+    assert verdicts(check_database(database)) == verdicts(run_blocking_checks(con))
+    # The cell has no fact behind it either.
+    assert [r.check_name for r in run_blocking_checks(con) if not r.passed] == [
+        MART_CHECK, "reconcile_raw_facts", "reconcile_wide_tables"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ A plain library (no Dagster). Great Expectations is imported only when a check r
 
 from dagster_project.quality.blocking import (
     CheckResult,
+    check_database,
     run_blocking_checks,
     run_mart_checks,
     run_reconciliation_checks,
@@ -15,6 +16,7 @@ from dagster_project.quality.issues import Finding, write_quality_issues
 
 __all__ = [
     "CheckResult",
+    "check_database",
     "Consistency",
     "Finding",
     "find_inconsistencies",

@@ -6,7 +6,6 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.quality.blocking import MART_CHECK
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS
 from dagster_project.settings import EXPECTATIONS_DIR, Settings
-from dagster_project.storage import connect
 
 # One blocking check per mart that has a suite in expectations/ (file name = table name), and
 # one per reconciliation (expectations/reconciliation/), checks of the long fact table.
@@ -36,10 +35,9 @@ def quality_dir(settings: Settings) -> Path:
 )
 def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Blocking suites: a failure stops the run before anything is published."""
-    from dagster_project.quality import run_blocking_checks, save_validations
+    from dagster_project.quality import check_database, save_validations
 
-    with connect(warehouse.settings.build_path, read_only=True) as con:
-        results = run_blocking_checks(con)
+    results = check_database(warehouse.settings.build_path)
     validations = [validation for result in results for validation in result.validations]
     save_validations(validations, quality_dir(warehouse.settings) / BLOCKING_RESULTS)
     for result in results:
