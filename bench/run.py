@@ -77,7 +77,6 @@ STAGES = {
     "cchc_dbt_models": "dbt_build",
     "blocking_expectations": "blocking_checks",
     "data_quality_issues": "findings",
-    "data_docs": "data_docs",
     "published_warehouse": "publication",
 }
 STAGE_LABELS = {
@@ -86,8 +85,7 @@ STAGE_LABELS = {
     "dbt_build": "dbt build (models and tests)",
     "blocking_checks": "blocking checks (Great Expectations)",
     "findings": "findings (data_quality_issues)",
-    "data_docs": "data docs",
-    "publication": "publication",
+    "publication": "publication (Data Docs rendered meanwhile)",
     "definitions": "Dagster: loading definitions",
     "orchestration": "Dagster: between stages",
     "startup": "process start-up, imports, summary",

@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import metadata
@@ -112,11 +112,13 @@ def publish(
     warehouse_path: Path,
     run_id: str,
     checks_passed: list[str],
-    data_docs: Path | None = None,
+    data_docs: Callable[[], Path | None] | None = None,
 ) -> dict:
     """Serve a finished, audited build as a new version; return its manifest.
 
-    data_docs: this build's Data Docs folder, moved into the version (see place_data_docs).
+    data_docs: gives this build's Data Docs folder (or None: none), once the build's file and
+    Parquet are staged, so they can be rendered meanwhile; it is moved into the version (see
+    place_data_docs).
     """
     versions = warehouse_path.parent / VERSIONS
     _clear_leftovers(versions)
@@ -130,8 +132,9 @@ def publish(
     manifest = _write_version_folder(
         staged_file, staged_folder, version, run_id, published_at, checks_passed
     )
-    if data_docs is not None:
-        place_data_docs(data_docs, staged_folder)
+    docs = data_docs() if data_docs is not None else None
+    if docs is not None:
+        place_data_docs(docs, staged_folder)
     _fsync_tree(staged_folder)
     _serve_file(staged_file, warehouse_path)  # the commit point: new connections get this version
     # Dying before the link swap below would leave manifest.json and parquet/ one version behind.

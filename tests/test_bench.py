@@ -118,7 +118,7 @@ def test_stage_seconds_names_the_steps_and_what_they_leave_out() -> None:
 
 def sample_results(documents: int = 5_000, full_seconds: float = 100.0) -> dict:
     stages = {"ingest": 1.0, "extraction": 2.0, "dbt_build": 60.0, "blocking_checks": 10.0,
-              "findings": 1.0, "data_docs": 0.5, "publication": 0.5, "orchestration": 1.0, "startup": 5.0}
+              "findings": 1.0, "publication": 0.5, "orchestration": 1.0, "startup": 5.0}
     full = [
         {"documents": n, "corpus_seconds": 0.5, "wall_seconds": seconds, "peak_rss_mib": 900.0,
          "stages": stages}

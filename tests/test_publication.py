@@ -76,6 +76,19 @@ def test_publish_serves_the_build_with_its_parquet_files_and_manifest(tmp_path: 
         assert duckdb.sql(f"select count(*) from '{folder}/parquet/{table}.parquet'").fetchone() == (rows,)
 
 
+def test_data_docs_that_fail_to_render_publish_nothing(tmp_path: Path) -> None:
+    """They are rendered while the build is staged: a failure there stops the publication."""
+    served = tmp_path / "warehouse" / "cchc.duckdb"
+    publish(tiny_build(tmp_path / "build.duckdb", marker=1), served, "run-1", [])
+
+    def failed_docs() -> Path:
+        raise RuntimeError("Data Docs: 1 result pages not rendered")
+
+    with pytest.raises(RuntimeError, match="not rendered"):
+        publish(tiny_build(tmp_path / "build.duckdb", marker=2), served, "run-2", [], data_docs=failed_docs)
+    assert served_marker(served) == 1 and len(published_versions(served.parent)) == 1
+
+
 def test_three_versions_are_kept_and_rollback_serves_the_previous_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

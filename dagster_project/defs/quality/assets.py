@@ -31,18 +31,15 @@ def data_quality_issues(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"findings": written})
 
 
-@dg.asset(deps=[data_quality_issues], group_name="quality")
-def data_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Great Expectations Data Docs (static HTML) of this build's blocking checks and findings."""
+def render_build_docs(settings: Settings) -> tuple[Path, int] | None:
+    """Great Expectations Data Docs (static HTML) of this build's blocking checks and findings:
+    their index page and how many validations they show; None if neither ran (a selection made in
+    the UI). Publication renders them."""
     from dagster_project.quality import load_validations, render_data_docs
 
-    settings = warehouse.settings
     folder = quality_dir(settings)
-    results = [
-        *load_validations(folder / BLOCKING_RESULTS),
-        *load_validations(folder / FINDINGS_RESULTS),
-    ]
-    index = render_data_docs(results, data_docs_dir(settings))
-    return dg.MaterializeResult(
-        metadata={"index": dg.MetadataValue.path(str(index)), "validations": len(results)}
-    )
+    saved = [path for path in (folder / BLOCKING_RESULTS, folder / FINDINGS_RESULTS) if path.is_file()]
+    if not saved:
+        return None
+    results = [result for path in saved for result in load_validations(path)]
+    return render_data_docs(results, data_docs_dir(settings)), len(results)
