@@ -233,10 +233,14 @@ class IngestState:
         counted per document (`FactsCopied.without_province`).
 
         only_changed: as for copy_versions, only the facts of documents this refresh changed.
+        raw.changed_documents lists those documents in either case.
         """
         keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
         scope = "where document_id in (select * from state.changed)" if only_changed else ""
         with connect(build) as con, _attached(con, self.path):
+            # What the replay of the dbt models recomputes by cells (defs/warehouse/replay.py).
+            con.execute("create or replace table raw.changed_documents as"
+                        " select distinct document_id from state.changed order by document_id")
             if only_changed:
                 con.execute("delete from raw.facts where document_id in (select * from state.changed)"
                             " or document_id not in (select document_id from raw.documents)")

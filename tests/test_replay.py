@@ -61,6 +61,41 @@ def test_a_failing_model_stops_the_replay(tmp_path: Path) -> None:
     assert results == {"broken": ("error", 0)}
 
 
+PICKED = """
+    with facts as (select * from main.facts_in /* cchc:replay-cells */)
+    select document_id, province, metric, value,
+        value = max(value) over (partition by province, metric) as top
+    from facts"""
+
+
+def test_a_table_replayed_by_cells_equals_the_table_built_again(tmp_path: Path) -> None:
+    """Only the cells the changed documents' rows fall in, before or now, are computed again; a
+    cell without a province (national figures) is a cell too."""
+    build = tmp_path / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.changed_documents (document_id varchar)")
+        con.execute("""create table facts_in as select * from (values
+            ('a', null, 'm', 1.0), ('b', null, 'm', 2.0), ('c', 'x', 'm', 5.0), ('d', 'x', 'm', 4.0),
+            ('e', 'y', 'm', 7.0)) as t(document_id, province, metric, value)""")
+    picked = model("picked", PICKED)
+    list(replay.run(Replay(("project", str(build)), (picked,)), build))
+    with duckdb.connect(str(build)) as con:
+        con.execute("update facts_in set value = 3.0 where document_id = 'a'")  # now the top of its cell
+        con.execute("update facts_in set province = 'x' where document_id = 'b'")  # moves cell
+        con.execute("delete from facts_in where document_id = 'c'")  # gone: d is the top of x now
+        con.execute("update facts_in set value = 9.0 where document_id = 'e'")  # not said: left as is
+        con.execute("insert into raw.changed_documents values ('a'), ('b'), ('c')")
+    by_cells = dataclasses.replace(picked, cells=("province", "metric"))
+    assert outcomes(tmp_path, [by_cells]) == {"picked": ("success", 0)}
+    with duckdb.connect(str(build)) as con:
+        rows = con.execute("select * from picked order by document_id").fetchall()
+    assert rows == [
+        ("a", None, "m", 3.0, True), ("b", "x", "m", 2.0, False), ("d", "x", "m", 4.0, True),
+        ("e", "y", "m", 7.0, True),
+    ]
+
+
 def test_a_replay_is_claimed_only_on_the_files_left_as_they_were(tmp_path: Path) -> None:
     build, state = tmp_path / "build.duckdb", tmp_path / "state.duckdb"
     for database in (build, state):

@@ -26,6 +26,10 @@ from pathlib import Path
 import duckdb
 
 REPLAYED = frozenset({"view", "table"})  # materialisations whose SQL is the whole of what dbt runs
+# Where a model marks the input rows the replay may narrow to some cells (dbt/macros/replay_cells.sql).
+CELLS_MARKER = "/* cchc:replay-cells */"
+# The documents whose version row or facts this refresh changed (state.py, copy_facts).
+CHANGED_DOCUMENTS = "select document_id from raw.changed_documents"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +40,9 @@ class CompiledNode:
     sql: str  # the model's select, or the test's query returning failing rows
     relation: str = ""  # models: the relation the select is materialised as
     materialized: str = ""
+    # tables whose rows each belong to a cell (these columns), computed from their marked input's
+    # rows of that cell alone: replayed for the cells the changed documents touch (_replay_cells)
+    cells: tuple[str, ...] = ()
     # tests: dbt's default get_test_sql, with these configured parts
     fail_calc: str = "count(*)"
     warn_if: str = "!= 0"
@@ -98,8 +105,10 @@ def _compiled(node) -> CompiledNode | None | bool:
     if kind == "model":
         if config.materialized not in REPLAYED or config.pre_hook or config.post_hook:
             return False
+        cells = (config.meta or {}).get("replay_cells") or ()
+        by_cells = config.materialized == "table" and CELLS_MARKER in node.compiled_code
         return CompiledNode(node.unique_id, node.name, kind, node.compiled_code,
-                            node.relation_name, config.materialized)
+                            node.relation_name, config.materialized, tuple(cells) if by_cells else ())
     if kind == "test" and not config.store_failures and config.limit is None:
         return CompiledNode(node.unique_id, node.name, kind, node.compiled_code,
                             fail_calc=config.fail_calc, warn_if=config.warn_if,
@@ -177,7 +186,7 @@ def _load(build_path: Path) -> Replay | None:
         saved = json.loads(replay_file(build_path).read_text(encoding="utf-8"))
         return Replay(
             key=tuple(saved["key"]),
-            nodes=tuple(CompiledNode(**node) for node in saved["nodes"]),
+            nodes=tuple(CompiledNode(**{**node, "cells": tuple(node["cells"])}) for node in saved["nodes"]),
             stamp=None if saved["stamp"] is None else tuple(tuple(part) for part in saved["stamp"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -208,6 +217,9 @@ def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
 def _run_node(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> NodeOutcome:
     started = time.perf_counter()
     try:
+        if node.resource_type == "model" and node.cells:
+            _replay_cells(con, node)
+            return NodeOutcome(node, "success", time.perf_counter() - started)
         if node.resource_type == "model":
             con.execute(f"create or replace {node.materialized} {node.relation} as (\n{node.sql}\n)")
             return NodeOutcome(node, "success", time.perf_counter() - started)
@@ -220,6 +232,23 @@ def _run_node(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> NodeOutcome
     if should_warn:
         return NodeOutcome(node, "warn", seconds, failures, _verdict(failures, "warn", node.warn_if))
     return NodeOutcome(node, "pass", seconds, failures)
+
+
+def _replay_cells(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> None:
+    """A table's rows of the cells the changed documents' rows fall in, before or now, computed
+    again from its input narrowed to those cells; its other rows stay as they are, as their
+    input did. The same rows as `create or replace table` would leave (cells compare NULL to NULL)."""
+    cell = "{" + ", ".join(f'"{column}": "{column}"' for column in node.cells) + "}"
+    changed_now = node.sql.replace(CELLS_MARKER, f"where document_id in ({CHANGED_DOCUMENTS})")
+    con.execute(
+        f"create or replace temp table replay_scope as"
+        f" select distinct {cell} as cell from ({changed_now})"
+        f" union select distinct {cell} from {node.relation} where document_id in ({CHANGED_DOCUMENTS})"
+    )
+    in_scope = f"{cell} in (select cell from replay_scope)"
+    narrowed = node.sql.replace(CELLS_MARKER, f"where {in_scope}")
+    con.execute(f"delete from {node.relation} where {in_scope}")
+    con.execute(f"insert into {node.relation} select * from (\n{narrowed}\n)")
 
 
 def _verdict(failures: int, status: str, condition: str) -> str:
