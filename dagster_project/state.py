@@ -58,7 +58,7 @@ class StateParseCache:
         )
         if self._path is None or wanted.empty:
             return
-        with connect(self._path, read_only=True) as con:
+        with connect(self._path) as con:  # as IngestState.held opens it: one instance
             rows = con.execute(
                 "select cache_key, payload from parses join wanted using (cache_key)"
                 " where parser_version = ?", [PARSER_VERSION],
@@ -91,8 +91,12 @@ class IngestState:
     def _prepare(self) -> None:
         """The tables, fresh when the file was written by another layout of the state."""
         with connect(self.path) as con:
+            tables = {name for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
+            stored = con.execute("select version from layout").fetchone() if "layout" in tables else None
+            if stored == (STATE_LAYOUT,) and tables >= set(_DDL):
+                return  # as it should be: nothing written, nothing to checkpoint
             con.execute("create table if not exists layout (version varchar)")
-            stored = con.execute("select version from layout").fetchone()
             if stored is not None and stored[0] != STATE_LAYOUT:
                 log.warning("ingest state %s has layout %s, not %s: starting afresh",
                             self.path, stored[0], STATE_LAYOUT)
@@ -102,6 +106,14 @@ class IngestState:
                 con.execute(f"create table if not exists {table} ({columns})")
             con.execute("delete from layout")
             con.execute("insert into layout values (?)", [STATE_LAYOUT])
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the state file open while the block runs: each step's connection then shares it
+        (DuckDB's instance cache) rather than opening the file, and checkpointing it, again. Not
+        around copy_versions and copy_facts: they attach the file to the build's connection."""
+        with connect(self.path):
+            yield
 
     def known_files(self) -> dict[str, FileSeen]:
         with connect(self.path) as con:
@@ -138,8 +150,9 @@ class IngestState:
     def record_versions(
         self, documents: list[Document], present: Iterable[str], seen_at: datetime,
         reparsed: frozenset[str] = frozenset(),
-    ) -> list[dict]:
-        """Every version of every document, with its status after this scan (without its text).
+    ) -> dict[str, int]:
+        """Record every version of every document with its status after this scan; how many
+        versions have each status.
 
         A document read now is current. One that was current before and is not now is superseded
         when its file is still in the folder (its content changed) and withdrawn when it is gone.
@@ -162,7 +175,8 @@ class IngestState:
             if document_id not in seen and row["status"] == "current"
         ]
         self._write_versions(written, moved, seen, seen_at)
-        return self.versions()
+        with connect(self.path) as con:
+            return dict(con.execute("select status, count(*) from versions group by status").fetchall())
 
     def _known_versions(self) -> dict[str, dict]:
         with connect(self.path) as con:

@@ -69,27 +69,22 @@ def append_raw_rows(path: Path, table: str, rows: Sequence[dict]) -> int:
     return len(rows)
 
 
-def read_document_index(path: Path) -> pd.DataFrame:
+def read_document_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """raw.documents without the texts."""
-    with connect(path, read_only=True) as con:
-        return con.execute(
-            "select document_id, file_path, province_code, year, period, doc_type, status"
-            " from raw.documents order by document_id"
-        ).df()
+    return con.execute(
+        "select document_id, file_path, province_code, year, period, doc_type, status"
+        " from raw.documents order by document_id"
+    ).df()
 
 
-def read_texts(path: Path, document_ids: Sequence[str]) -> dict[str, str]:
+def read_texts(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]) -> dict[str, str]:
     ids = pd.DataFrame({"document_id": list(document_ids)})  # noqa: F841 - read by DuckDB
-    with connect(path, read_only=True) as con:
-        rows = con.execute(
-            "select document_id, text from raw.documents join ids using (document_id)"
-        ).fetchall()
+    rows = con.execute("select document_id, text from raw.documents join ids using (document_id)").fetchall()
     return dict(rows)
 
 
-def read_raw_table(path: Path, table: str) -> pd.DataFrame:
-    with connect(path, read_only=True) as con:
-        return con.execute(f"select * from raw.{table}").df()
+def read_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    return con.execute(f"select * from raw.{table}").df()
 
 
 def reset_build(build_path: Path) -> None:

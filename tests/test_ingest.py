@@ -230,7 +230,8 @@ def refresh(reports: Path, state: IngestState, when: int) -> dict[str, dict]:
     """One scan as a refresh runs it; the versions by file path (and status)."""
     cache = state.parse_cache()
     scan = scan_reports(reports, cache, state.known_files())
-    versions = state.record_versions(scan.documents, scan.files, datetime(2026, 1, when))
+    state.record_versions(scan.documents, scan.files, datetime(2026, 1, when))
+    versions = state.versions()
     state.save_scan(scan.files, cache)
     refresh.last_scan = scan
     return {(row["file_path"], row["status"]): row for row in versions}

@@ -19,7 +19,14 @@ from dagster_project.extraction.records import (
 from dagster_project.extraction.rules import load_vocabulary
 from dagster_project.parallel import parallel_map
 from dagster_project.state import IngestState
-from dagster_project.storage import append_raw_rows, now, read_document_index, read_raw_table, read_texts
+from dagster_project.storage import (
+    append_raw_rows,
+    connect,
+    now,
+    read_document_index,
+    read_raw_table,
+    read_texts,
+)
 
 
 @dg.asset(key=["raw", "facts"], deps=[DOCUMENTS, TABLE_FACTS, INGEST_ERRORS], group_name="extraction")
@@ -29,16 +36,18 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     withdrawn documents are kept for history."""
     settings = warehouse.settings
     build, state = settings.build_path, IngestState(settings.state_path)
-    documents = read_document_index(build)
-    current = documents[documents["status"] == "current"]
-    tables = _table_facts(read_raw_table(build, "table_facts"))
-    keys = {
-        doc.document_id: _cache_key(doc, doc.document_id in tables) for doc in current.itertuples(index=False)
-    }
-    done = set() if is_full_refresh(context) else state.extracted(keys)
-    prose = [doc for doc in current.itertuples(index=False)
-             if doc.document_id not in done and doc.document_id not in tables]
-    texts = read_texts(build, [doc.document_id for doc in prose])
+    with connect(build, read_only=True) as con:  # closed before extraction forks its workers
+        documents = read_document_index(con)
+        current = documents[documents["status"] == "current"]
+        tables = _table_facts(read_raw_table(con, "table_facts"))
+        keys = {
+            doc.document_id: _cache_key(doc, doc.document_id in tables)
+            for doc in current.itertuples(index=False)
+        }
+        done = set() if is_full_refresh(context) else state.extracted(keys)
+        prose = [doc for doc in current.itertuples(index=False)
+                 if doc.document_id not in done and doc.document_id not in tables]
+        texts = read_texts(con, [doc.document_id for doc in prose])
     extracted = dict(zip(
         [doc.document_id for doc in prose],
         _extract_in_parallel([_task(doc, texts[doc.document_id]) for doc in prose]),

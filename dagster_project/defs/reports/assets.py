@@ -44,12 +44,14 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         reset_build(settings.build_path)
     full = is_full_refresh(context)
     state = IngestState(settings.state_path)
-    cache = state.parse_cache(full)
-    scan = scan_reports(settings.reports_dir, cache, {} if full else state.known_files(), max_file_bytes())
-    ingested_at = now()
-    reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
-    versions = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
-    state.save_scan(scan.files, cache)
+    with state.held():
+        cache = state.parse_cache(full)
+        known = {} if full else state.known_files()
+        scan = scan_reports(settings.reports_dir, cache, known, max_file_bytes())
+        ingested_at = now()
+        reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
+        statuses = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
+        state.save_scan(scan.files, cache)
     state.copy_versions(settings.build_path, only_changed=keeps_build(context))
     table_rows = [
         {**fact.__dict__, "document_id": document.document_id}
@@ -64,10 +66,9 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     if scan.repeated:
         context.log.info(f"{len(scan.repeated)} rejected inputs already said at an earlier refresh"
                          " (raw.ingest_errors)")
-    statuses = [row["status"] for row in versions]
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
-        "current": statuses.count("current"), "superseded": statuses.count("superseded"),
-        "withdrawn": statuses.count("withdrawn"), "files_read": scan.parsed, "files_unchanged": scan.reused,
+        **{status: statuses.get(status, 0) for status in ("current", "superseded", "withdrawn")},
+        "files_read": scan.parsed, "files_unchanged": scan.reused,
         "full_refresh": full,
     })
     yield dg.MaterializeResult(asset_key=TABLE_FACTS, metadata={"rows": len(table_rows)})
