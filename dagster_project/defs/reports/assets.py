@@ -4,7 +4,7 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState
-from dagster_project.storage import now, reset_build, write_raw_table
+from dagster_project.storage import now, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
@@ -58,8 +58,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
-    write_raw_table(settings.build_path, "table_facts", table_rows)
-    write_raw_table(settings.build_path, "ingest_errors", errors)
+    write_raw_tables(settings.build_path, {"table_facts": table_rows, "ingest_errors": errors})
     for error in scan.errors:
         if error not in scan.repeated:
             context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
