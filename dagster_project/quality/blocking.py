@@ -60,6 +60,7 @@ def check_database(database: Path) -> list[CheckResult]:
     """run_blocking_checks on a database file, the mart suites and the reconciliations in two
     processes at once: each is about half of the stage, and GX holds the interpreter throughout.
     The caller must not hold the file open (a forked process would share its DuckDB instance)."""
+    import_gx()  # once, here: both processes have it then, and this one reads their results with it
     groups = parallel_map(_check_group, [(database, "marts"), (database, "reconciliations")], min_items=2)
     return [result for group in groups for result in group]
 
