@@ -1,7 +1,8 @@
 """Great Expectations Data Docs: a static HTML site of one refresh's validation results.
 
 The results of the blocking checks and of the findings are made in two Dagster steps; each step
-saves its results as JSON (save_validations) and the Data Docs step renders them all.
+saves its results as JSON (save_validations) and publication renders them all while it stages
+the build.
 The pages load their styles from public CDNs; without a network they show unstyled.
 """
 
