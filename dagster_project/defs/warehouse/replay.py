@@ -5,7 +5,8 @@ several times what DuckDB spends running them. A dbt build that succeeded in a r
 kept (a `Replay`: the SQL dbt compiled for each model and test, in memory and beside the build
 file) and, while the dbt project is unchanged and the build file and ingest state are as the last
 refresh left them, the next incremental refresh runs that SQL directly on the kept build file:
-models in dependency order, then every data test, counted as dbt counts them.
+the tables in dependency order, then every data test, counted as dbt counts them. The views are
+left as that build created them: they hold no rows.
 
 The compiled SQL is what dbt would compile again: it depends on the project's files and the
 reference seeds (the metric catalog macros query), which are the fingerprint the replay is kept
@@ -89,10 +90,12 @@ def capture(results: Iterable, key: tuple[str, str], project_macros: Iterable[st
             return None
         if node is not None:
             nodes[unique_id] = node
-    models = graphlib.TopologicalSorter({
+    order = graphlib.TopologicalSorter({
         unique_id: [upstream for upstream in built[unique_id].depends_on.nodes if upstream in nodes]
         for unique_id, node in nodes.items() if node.resource_type == "model"
     }).static_order()
+    # A view holds no rows: as the last build created it, it reads the tables as they are now.
+    models = [uid for uid in order if nodes[uid].materialized != "view"]
     tests = sorted(uid for uid, node in nodes.items() if node.resource_type == "test")
     replay = Replay(key, tuple(nodes[uid] for uid in (*models, *tests)))
     _kept.append(replay)
