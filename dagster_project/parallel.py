@@ -10,6 +10,7 @@ from typing import TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Other = TypeVar("Other")
 # Below this many items a pool costs more than it saves.
 MIN_ITEMS_FOR_POOL = 64
 
@@ -20,19 +21,30 @@ def worker_count() -> int:
     return max(1, int(configured)) if configured else os.cpu_count() or 1
 
 
-def parallel_map(
-    function: Callable[[Item], Result], items: Sequence[Item], min_items: int = MIN_ITEMS_FOR_POOL
-) -> list[Result]:
-    """`[function(item) for item in items]`, in order, over worker processes when it pays: from
-    `min_items` items (fewer when each takes a tenth of a second or more).
+def parallel_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    """`[function(item) for item in items]`, in order, over worker processes when it pays.
 
     Workers are forked, so they start at once and share what the parent has loaded (the
     compiled vocabulary). `function` must be a module-level function.
     """
-    workers = min(worker_count(), len(items) // max(1, min_items // 2) or 1)
-    if workers < 2 or len(items) < min_items:
+    workers = min(worker_count(), len(items) // (MIN_ITEMS_FOR_POOL // 2) or 1)
+    if workers < 2 or len(items) < MIN_ITEMS_FOR_POOL:
         return [function(item) for item in items]
     context = multiprocessing.get_context("fork")
     chunksize = max(1, len(items) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(function, items, chunksize=chunksize))
+
+
+def beside(
+    function: Callable[[Item], Result], item: Item, meanwhile: Callable[[], Other]
+) -> tuple[Result, Other]:
+    """`(function(item), meanwhile())`: function in one forked process while this one runs
+    `meanwhile` (one after the other with a single worker, CCHC_WORKERS=1). `function` must be a
+    module-level function; nothing the fork shares may be open (a DuckDB database, say)."""
+    if worker_count() < 2:
+        return function(item), meanwhile()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        forked = pool.submit(function, item)
+        here = meanwhile()
+        return forked.result(), here

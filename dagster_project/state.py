@@ -209,28 +209,27 @@ class IngestState:
             columns = [description[0] for description in cursor.description]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
-    def copy_versions(self, build: Path, only_changed: bool = False) -> None:
-        """raw.documents of the build: every version, texts copied file to file by DuckDB.
+    def copy_versions(self, con: duckdb.DuckDBPyConnection, only_changed: bool = False) -> None:
+        """raw.documents of the build (`con`): every version, texts copied file to file by DuckDB.
 
         only_changed: the build is the one the last refresh left (a worker's, see
         defs/warehouse/replay.py): copy the rows this refresh changed, and when each was seen.
         """
-        with connect(build) as con:
-            con.execute("create schema if not exists raw")
-            with _attached(con, self.path):
-                if not only_changed:
-                    con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
-                    con.execute("insert into raw.documents select * from state.versions order by document_id")
-                    return
-                con.execute("delete from raw.documents where document_id in (select * from state.changed)"
-                            " or document_id not in (select document_id from state.versions)")
-                con.execute("insert into raw.documents select * from state.versions"
-                            " where document_id in (select * from state.changed) order by document_id")
-                con.execute("""
-                    update raw.documents set last_seen_at = v.last_seen_at, ingested_at = v.ingested_at
-                    from state.versions v
-                    where raw.documents.document_id = v.document_id
-                        and raw.documents.last_seen_at is distinct from v.last_seen_at""")
+        con.execute("create schema if not exists raw")
+        with _attached(con, self.path):
+            if not only_changed:
+                con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
+                con.execute("insert into raw.documents select * from state.versions order by document_id")
+                return
+            con.execute("delete from raw.documents where document_id in (select * from state.changed)"
+                        " or document_id not in (select document_id from state.versions)")
+            con.execute("insert into raw.documents select * from state.versions"
+                        " where document_id in (select * from state.changed) order by document_id")
+            con.execute("""
+                update raw.documents set last_seen_at = v.last_seen_at, ingested_at = v.ingested_at
+                from state.versions v
+                where raw.documents.document_id = v.document_id
+                    and raw.documents.last_seen_at is distinct from v.last_seen_at""")
 
     def extracted(self, cache_keys: dict[str, str]) -> set[str]:
         """Documents whose facts were extracted under their current cache key (context, extractor)."""
@@ -241,8 +240,10 @@ class IngestState:
             ).fetchall()
         return {document_id for (document_id,) in rows}
 
-    def copy_facts(self, build: Path, cache_keys: dict[str, str], only_changed: bool = False) -> FactsCopied:
-        """raw.facts of the build: the facts of each current document under its cache key, and the
+    def copy_facts(
+        self, con: duckdb.DuckDBPyConnection, cache_keys: dict[str, str], only_changed: bool = False
+    ) -> FactsCopied:
+        """raw.facts of the build (`con`): the facts of each current document under its cache key, and the
         last facts of superseded and withdrawn ones. Figures without a province are left out and
         counted per document (`FactsCopied.without_province`).
 
@@ -251,7 +252,7 @@ class IngestState:
         """
         keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
         scope = "where document_id in (select * from state.changed)" if only_changed else ""
-        with connect(build) as con, _attached(con, self.path):
+        with _attached(con, self.path):
             # What the replay of the dbt models recomputes by cells (defs/warehouse/replay.py).
             con.execute("create or replace table raw.changed_documents as"
                         " select distinct document_id from state.changed order by document_id")

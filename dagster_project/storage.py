@@ -48,31 +48,31 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[object]) -> int:
     """Replace raw.<table> with rows (dicts or dataclasses) in one batch."""
-    return write_raw_tables(path, {table: rows})[table]
-
-
-def write_raw_tables(path: Path, tables: dict[str, Sequence[dict] | Iterable[object]]) -> dict[str, int]:
-    """write_raw_table for several tables, through one connection; the rows written to each."""
-    written = {}
     with connect(path) as con:
-        con.execute("create schema if not exists raw")
-        for table, rows in tables.items():
-            records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in rows]
-            frame = pd.DataFrame.from_records(records, columns=column_names(RAW_DDL[table]))  # noqa: F841
-            con.execute(f"create or replace table raw.{table} ({RAW_DDL[table]})")
-            if records:
-                con.execute(f"insert into raw.{table} select * from frame")
-            written[table] = len(records)
+        return write_raw_tables(con, {table: rows})[table]
+
+
+def write_raw_tables(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, Sequence[dict] | Iterable[object]]
+) -> dict[str, int]:
+    """write_raw_table for several tables, through an open connection; the rows written to each."""
+    written = {}
+    con.execute("create schema if not exists raw")
+    for table, rows in tables.items():
+        records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in rows]
+        frame = pd.DataFrame.from_records(records, columns=column_names(RAW_DDL[table]))  # noqa: F841
+        con.execute(f"create or replace table raw.{table} ({RAW_DDL[table]})")
+        if records:
+            con.execute(f"insert into raw.{table} select * from frame")
+        written[table] = len(records)
     return written
 
 
-def append_raw_rows(path: Path, table: str, rows: Sequence[dict]) -> int:
+def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict]) -> int:
     """Add rows to raw.<table> (written earlier in the same refresh)."""
-    columns = column_names(RAW_DDL[table])
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)  # noqa: F841 - read by DuckDB
+    frame = pd.DataFrame.from_records(list(rows), columns=column_names(RAW_DDL[table]))  # noqa: F841
     if rows:
-        with connect(path) as con:
-            con.execute(f"insert into raw.{table} select * from frame")
+        con.execute(f"insert into raw.{table} select * from frame")
     return len(rows)
 
 

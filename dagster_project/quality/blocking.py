@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dagster_project.parallel import parallel_map
+from dagster_project.parallel import beside
 from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
 from dagster_project.quality.suites import (
@@ -57,12 +57,14 @@ def run_blocking_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 
 def check_database(database: Path) -> list[CheckResult]:
-    """run_blocking_checks on a database file, the mart suites and the reconciliations in two
-    processes at once: each is about half of the stage, and GX holds the interpreter throughout.
-    The caller must not hold the file open (a forked process would share its DuckDB instance)."""
-    import_gx()  # once, here: both processes have it then, and this one reads their results with it
-    groups = parallel_map(_check_group, [(database, "marts"), (database, "reconciliations")], min_items=2)
-    return [result for group in groups for result in group]
+    """run_blocking_checks on a database file: the reconciliations in a forked process while this
+    one runs the mart suites. Each is about half of the stage, and GX holds the interpreter
+    throughout. The caller must not hold the file open (the fork would share its DuckDB instance)."""
+    import_gx()  # once, here: the fork has it then, and this process reads its results with it
+    reconciled, marts = beside(
+        _check_group, (database, "reconciliations"), lambda: _check_group((database, "marts"))
+    )
+    return [*marts, *reconciled]
 
 
 def _check_group(task: tuple[Path, str]) -> list[CheckResult]:

@@ -55,10 +55,11 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     ))
     extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in done}
     state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
-    copied = state.copy_facts(build, keys, only_changed=keeps_build(context))
     paths = dict(zip(current["document_id"], current["file_path"], strict=True))
-    errors = _without_province(copied.without_province, paths)
-    append_raw_rows(build, "ingest_errors", errors)
+    with connect(build) as con:
+        copied = state.copy_facts(con, keys, only_changed=keeps_build(context))
+        errors = _without_province(copied.without_province, paths)
+        append_raw_rows(con, "ingest_errors", errors)
     _log_without_province(context, errors, {paths[document_id] for document_id in extracted})
     return dg.MaterializeResult(metadata={
         "facts": copied.current + copied.history, "documents_extracted": len(extracted),

@@ -4,7 +4,7 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState
-from dagster_project.storage import now, reset_build, write_raw_tables
+from dagster_project.storage import connect, now, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
@@ -52,13 +52,14 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
         statuses = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
         state.save_scan(scan.files, cache)
-    state.copy_versions(settings.build_path, only_changed=keeps_build(context))
     table_rows = [
         {**fact.__dict__, "document_id": document.document_id}
         for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
-    write_raw_tables(settings.build_path, {"table_facts": table_rows, "ingest_errors": errors})
+    with connect(settings.build_path) as con:
+        state.copy_versions(con, only_changed=keeps_build(context))
+        write_raw_tables(con, {"table_facts": table_rows, "ingest_errors": errors})
     for error in scan.errors:
         if error not in scan.repeated:
             context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
