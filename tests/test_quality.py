@@ -18,13 +18,16 @@ import pytest
 
 from dagster_project.quality import (
     CheckResult,
-    check_database,
+    Consistency,
+    check_build,
     find_inconsistencies,
+    load_found,
     load_validations,
     render_data_docs,
     run_blocking_checks,
     run_mart_checks,
     run_reconciliation_checks,
+    save_found,
     save_validations,
     write_quality_issues,
 )
@@ -162,11 +165,12 @@ def test_blocking_checks_pass_on_clean_marts(con):
     assert all(validation.success for r in results for validation in r.validations)
 
 
-def test_a_database_file_is_checked_as_a_connection_is(con, tmp_path, monkeypatch):
-    """check_database runs the mart suites and the reconciliations in two processes."""
+def test_a_build_file_is_checked_and_its_findings_found_as_through_a_connection(con, tmp_path, monkeypatch):
+    """check_build runs the checks of the long fact table and the findings in a forked process."""
     monkeypatch.setenv("CCHC_WORKERS", "2")
     put(con, "fct_reform_index", par_index_rank=64)  # a mart suite fails
     raw_fact(con, "lost", 1.0)  # and a reconciliation
+    publish(con, "fct_procedures", procedures_total=2046, procedures_province_level=2100)  # a finding
     database = tmp_path / "build.duckdb"
     con.execute(f"attach '{database}' as build")
     con.execute("copy from database memory to build")
@@ -175,10 +179,23 @@ def test_a_database_file_is_checked_as_a_connection_is(con, tmp_path, monkeypatc
     def verdicts(results):
         return [(r.table_name, r.check_name, r.passed, r.failures, r.observed) for r in results]
 
-    assert verdicts(check_database(database)) == verdicts(run_blocking_checks(con))
+    results, consistency = check_build(database)
+    assert verdicts(results) == verdicts(run_blocking_checks(con))
     # The cell has no fact behind it either.
-    assert [r.check_name for r in run_blocking_checks(con) if not r.passed] == [
+    assert [r.check_name for r in results if not r.passed] == [
         MART_CHECK, "reconcile_raw_facts", "reconcile_wide_tables"]
+    expected = find_inconsistencies(con).findings
+    assert [f.issue_id for f in consistency.findings] == [f.issue_id for f in expected] != []
+
+
+def test_found_findings_are_read_only_by_their_own_run(tmp_path):
+    path = tmp_path / "findings.pickle"
+    found = Consistency()
+    save_found(found, path, "run-1")
+    assert load_found(path, "run-1") == found
+    assert load_found(path, "run-2") is None
+    save_found(None, path, "run-2")  # the findings could not be found: the findings step will
+    assert load_found(path, "run-1") is None
 
 
 @pytest.mark.parametrize(

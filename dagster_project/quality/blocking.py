@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dagster_project.parallel import beside
 from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
 from dagster_project.quality.suites import (
@@ -28,7 +27,6 @@ from dagster_project.quality.suites import (
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
-    from pathlib import Path
 
     import pandas as pd
     from great_expectations import ExpectationSuite
@@ -56,23 +54,6 @@ def run_blocking_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     return [*run_mart_checks(con), *run_reconciliation_checks(con)]
 
 
-def check_database(database: Path) -> list[CheckResult]:
-    """run_blocking_checks on a database file: the reconciliations in a forked process while this
-    one runs the mart suites. Each is about half of the stage, and GX holds the interpreter
-    throughout. The caller must not hold the file open (the fork would share its DuckDB instance)."""
-    import_gx()  # once, here: the fork has it then, and this process reads its results with it
-    reconciled, marts = beside(
-        _check_group, (database, "reconciliations"), lambda: _check_group((database, "marts"))
-    )
-    return [*marts, *reconciled]
-
-
-def _check_group(task: tuple[Path, str]) -> list[CheckResult]:
-    database, group = task
-    with duckdb.connect(str(database), read_only=True) as con:
-        return run_mart_checks(con) if group == "marts" else run_reconciliation_checks(con)
-
-
 def run_mart_checks(
     con: duckdb.DuckDBPyConnection, tables: Collection[str] | None = None
 ) -> list[CheckResult]:
@@ -88,13 +69,17 @@ def run_mart_checks(
     ]
 
 
-def run_reconciliation_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
-    """No fact lost between raw.facts, fct_report_facts and the wide tables."""
+def run_reconciliation_checks(
+    con: duckdb.DuckDBPyConnection, names: Collection[str] | None = None
+) -> list[CheckResult]:
+    """No fact lost between raw.facts, fct_report_facts and the wide tables (every reconciliation
+    by default, else those named)."""
     gx = import_gx()
     source = pandas_source(gx, "reconciliations")
     return [
         _reconcile(source, con, load_suite(gx, RECONCILIATION_DIR / f"{check.name}.json"), check)
         for check in RECONCILIATIONS
+        if names is None or check.name in names
     ]
 
 

@@ -6,6 +6,7 @@ from dagster_project.defs.quality.checks import (
     BLOCKING_RESULTS,
     CHECKED_TABLES,
     FINDINGS_RESULTS,
+    FOUND,
     quality_dir,
 )
 from dagster_project.defs.resources import WarehouseResource
@@ -19,13 +20,23 @@ def data_docs_dir(settings: Settings) -> Path:
 
 
 @dg.asset(deps=CHECKED_TABLES, group_name="quality")
-def data_quality_issues(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Figures the sources disagree on (expectations/findings/), one row per finding."""
-    from dagster_project.quality import find_inconsistencies, save_validations, write_quality_issues
+def data_quality_issues(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Figures the sources disagree on (expectations/findings/), one row per finding: as the
+    blocking checks' step found them in this run, else found here."""
+    from dagster_project.quality import (
+        find_inconsistencies,
+        load_found,
+        save_validations,
+        write_quality_issues,
+    )
 
     settings = warehouse.settings
+    consistency = load_found(quality_dir(settings) / FOUND, context.run_id)
     with connect(settings.build_path) as con:
-        consistency = find_inconsistencies(con)
+        if consistency is None:
+            consistency = find_inconsistencies(con)
         written = write_quality_issues(con, [], consistency.findings)
     save_validations(consistency.validations, quality_dir(settings) / FINDINGS_RESULTS)
     return dg.MaterializeResult(metadata={"findings": written})

@@ -11,6 +11,7 @@ from dagster_project.settings import EXPECTATIONS_DIR, Settings
 # one per reconciliation (expectations/reconciliation/), checks of the long fact table.
 CHECKED_TABLES = sorted(path.stem for path in EXPECTATIONS_DIR.glob("*.json"))
 BLOCKING_RESULTS = "blocking.json"
+FOUND = "findings.pickle"  # found beside the blocking checks, written by data_quality_issues
 FINDINGS_RESULTS = "findings.json"
 
 
@@ -34,12 +35,15 @@ def quality_dir(settings: Settings) -> Path:
     ],
 )
 def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    """Blocking suites: a failure stops the run before anything is published."""
-    from dagster_project.quality import check_database, save_validations
+    """Blocking suites: a failure stops the run before anything is published. The findings are
+    found meanwhile (quality/stage.py) and written by data_quality_issues."""
+    from dagster_project.quality import check_build, save_found, save_validations
 
-    results = check_database(warehouse.settings.build_path)
+    folder = quality_dir(warehouse.settings)
+    results, consistency = check_build(warehouse.settings.build_path)  # the findings too, beside
+    save_found(consistency, folder / FOUND, context.run.run_id)
     validations = [validation for result in results for validation in result.validations]
-    save_validations(validations, quality_dir(warehouse.settings) / BLOCKING_RESULTS)
+    save_validations(validations, folder / BLOCKING_RESULTS)
     for result in results:
         for failure in result.failures:
             context.log.error(f"{result.table_name} {result.check_name}: {failure}")
