@@ -28,7 +28,7 @@ from dagster_project.settings import Settings, load_settings
 from dagster_project.summary import published_counts, published_summary
 
 if TYPE_CHECKING:
-    from dagster import JobDefinition
+    from dagster import DagsterInstance, JobDefinition
 
 # Warnings and errors only: the summary says what was built, `make dev` shows the full run.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -130,11 +130,14 @@ class Refreshed:
 
 
 def refresh(
-    job: JobDefinition, settings: Settings, full: bool, definitions_seconds: float = 0.0
+    job: JobDefinition, settings: Settings, full: bool, definitions_seconds: float = 0.0,
+    instance: DagsterInstance | None = None,
 ) -> Refreshed:
     """Run the refresh job once; the caller holds the warehouse lock.
 
-    Writes last_refresh.json, and on failure the report of what failed to stderr.
+    Writes last_refresh.json, and on failure the report of what failed to stderr. `instance`: an
+    ephemeral Dagster instance kept by the caller (`cchc serve`), which keeps no run; by default
+    one for this refresh.
     """
     import dagster as dg
 
@@ -152,15 +155,17 @@ def refresh(
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # The instance is closed here: in `cchc serve` its SQLite connections belong to this thread.
+    kept = instance is not None
     with (
-        dg.DagsterInstance.ephemeral() as instance,
+        contextlib.nullcontext(instance) if kept else dg.DagsterInstance.ephemeral() as run_instance,
         log_path.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
     ):
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET, tags=tags,
+            instance=run_instance, raise_on_error=False, run_config=QUIET, tags=tags,
         )
+    if kept:
+        run_instance.delete_run(result.run_id)  # its events are in `result`; the instance stays small
     replay.left_as(settings.build_path, settings.state_path, built=_step_succeeded(result, DBT_STEP))
     seconds = definitions_seconds + time.perf_counter() - started
     dbt = "replayed" if _replayed(result) else "built"
@@ -315,6 +320,9 @@ class Worker:
     runner: ThreadPoolExecutor = dataclasses.field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="refresh")
     )
+    # One Dagster instance for every refresh, made in the runner's thread: its SQLite
+    # connections belong to that thread.
+    instance: DagsterInstance | None = None
 
     def refresh(self) -> bool:
         """One refresh; False if it could not start and should be tried at the next look."""
@@ -334,8 +342,12 @@ class Worker:
 
     def _run(self) -> str:
         """One refresh under the warehouse lock, in the runner's thread; what came of it."""
+        if self.instance is None:
+            import dagster as dg
+
+            self.instance = dg.DagsterInstance.ephemeral()
         with refresh_lock(self.settings.warehouse_path):
-            refreshed = refresh(self.job, self.settings, full=False)
+            refreshed = refresh(self.job, self.settings, full=False, instance=self.instance)
         if not refreshed.published:
             reasons = "; ".join(_first_line(failure) for failure in refreshed.failures)
             return (f"failed in {refreshed.seconds:.2f} s: {reasons or 'the run failed (see above)'};"

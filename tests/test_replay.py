@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -180,6 +181,7 @@ class Refreshed:
     statuses: list[tuple]  # after the last replayed refresh: (file, status) of changed documents
     procedures: list[tuple]  # and the new report's figure
     sightings: list[tuple]  # and when its current documents were last seen
+    runs_kept: int  # by the Dagster instance the replayed refreshes shared, as `cchc serve`'s do
 
 
 CHANGES = """
@@ -200,21 +202,24 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
     settings = load_settings(str(reports), str(warehouse))
     job = cli.load_refresh_job(settings)
     stages = []
+    instance = dg.DagsterInstance.ephemeral()
     for change in (None, NEW_REPORT, CHANGED_REPORT):
         if change == CHANGED_REPORT:
             (reports / REMOVED).unlink()
             replay._kept.clear()  # as in a new process: the replay is read from beside the build file
         if change is not None:
             (reports / "son-la-2024.txt").write_text(change, encoding="utf-8")
-        assert cli.refresh(job, settings, full=False).published
+        assert cli.refresh(job, settings, full=False, instance=instance).published
         stages.append(last_dbt_stage(warehouse))
+    runs_kept = len(instance.get_runs())
     replayed = published_tables(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses, procedures = con.execute(CHANGES).fetchall(), con.execute(PROCEDURES).fetchall()
         sightings = con.execute(SIGHTINGS).fetchall()
     assert cli.refresh(job, settings, full=True).published
     stages.append(last_dbt_stage(warehouse))
-    return Refreshed(stages, replayed, published_tables(warehouse), statuses, procedures, sightings)
+    rebuilt = published_tables(warehouse)
+    return Refreshed(stages, replayed, rebuilt, statuses, procedures, sightings, runs_kept)
 
 
 def test_the_refreshes_after_a_dbt_build_replay_it(refreshed: Refreshed) -> None:
@@ -222,6 +227,10 @@ def test_the_refreshes_after_a_dbt_build_replay_it(refreshed: Refreshed) -> None
     assert refreshed.stages == [
         "built: no dbt build to replay", replayed, replayed, "built: a full refresh",
     ]
+
+
+def test_a_shared_dagster_instance_keeps_no_run(refreshed: Refreshed) -> None:
+    assert refreshed.runs_kept == 0
 
 
 def test_a_replayed_refresh_publishes_what_dbt_builds(refreshed: Refreshed) -> None:

@@ -399,16 +399,18 @@ def read_wide(
     selected = ", ".join(f'cast(wide."{column}" as double) as "{column}"' for column in columns)
     return con.execute(
         f"""
+        with cell_facts as (
+            select province_id, period_id,
+                list(fact_id order by list_position($columns, metric_code)) as fact_ids
+            from main.fct_report_facts
+            where is_selected and list_contains($columns, metric_code)
+            group by province_id, period_id
+        )
         select wide.province_period_id, wide.province_id, wide.period_id, {selected},
-            coalesce((
-                select list(facts.fact_id order by list_position($columns, facts.metric_code))
-                from main.fct_report_facts as facts
-                where facts.is_selected
-                    and facts.province_id = wide.province_id
-                    and facts.period_id = wide.period_id
-                    and list_contains($columns, facts.metric_code)
-            ), []) as fact_ids
+            coalesce(cell_facts.fact_ids, []) as fact_ids
         from main."{table}" as wide
+        left join cell_facts
+            on cell_facts.province_id = wide.province_id and cell_facts.period_id = wide.period_id
         order by wide.province_period_id
         """,
         {"columns": list(columns)},
