@@ -880,8 +880,9 @@ def test_data_docs_render_every_validation(con, tmp_path):
 
     assert index == site / "index.html" and index.is_file()
     pages = {page.name: page for page in (site / "validations").glob("**/*.html")}
-    assert sorted(pages) == ["tasks_by_status.html", "year_over_year.html"]
-    assert "63-17|2022-9M" in pages["tasks_by_status.html"].read_text(encoding="utf-8")
+    # A page per suite; a row is named by its rule and subject.
+    assert sorted(pages) == ["parts_against_total.html", "year_over_year.html"]
+    assert "tasks_by_status|63-17|2022-9M" in pages["parts_against_total.html"].read_text(encoding="utf-8")
 
     render_data_docs(load_validations(tmp_path / "findings.json")[:1], site)
     assert len(list((site / "validations").glob("**/*.html"))) == 1  # replaced, not added to
@@ -967,3 +968,9 @@ def test_a_suite_reads_only_the_columns_it_names(expectation, read):
     connection.execute("create table t (a integer, b varchar, c integer)")
 
     assert _columns_read(_table_columns(connection, "t"), suite) == read
+
+
+def test_rule_names_are_unique():
+    """The rules of one suite are validated together, their rows told apart by rule name."""
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    assert all("|" not in rule.name for rule in RULES)

@@ -45,36 +45,64 @@ class Rule(Protocol):
 @dataclass
 class Consistency:
     findings: list[Finding] = field(default_factory=list)
-    validations: list[Any] = field(default_factory=list)  # GX results, one per rule
+    validations: list[Any] = field(default_factory=list)  # GX results, one per suite
 
 
 def find_inconsistencies(
     con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] = RULES
 ) -> Consistency:
+    """Every rule's frame; the frames of the rules of one suite validated together (one GX
+    validation costs more than most frames), each row labelled with its rule."""
     gx = import_gx()
     source = pandas_source(gx, "findings")
-    suites = {rule.suite: load_suite(gx, FINDINGS_DIR / f"{rule.suite}.json") for rule in rules}
     consistency, problems = Consistency(), []
-    for rule in rules:
-        frame = rule.frame(con)
-        validation = validate_frame(source, rule.name, frame, suites[rule.suite], RESULT_FORMAT)
+    for suite_name, group in _by_suite(rules):
+        frames = [rule.frame(con) for rule in group]
+        suite = load_suite(gx, FINDINGS_DIR / f"{suite_name}.json")
+        together = _together([rule.name for rule in group], frames)
+        validation = validate_frame(source, suite_name, together, suite, RESULT_FORMAT)
         consistency.validations.append(validation)
-        problems += _problems(rule, frame, validation)
+        problems += _problems(group, frames, validation)
     sources = _fact_sources(con, {fact_id for problem in problems for fact_id in problem.fact_ids})
     detected_at = utc_now()
     consistency.findings = [_to_finding(problem, sources, detected_at) for problem in problems]
     return consistency
 
 
-def _problems(rule: Rule, frame: pd.DataFrame, validation: Any) -> Iterator[Problem]:
+def _by_suite(rules: Sequence[Rule]) -> list[tuple[str, list[Rule]]]:
+    groups: dict[str, list[Rule]] = {}
+    for rule in rules:
+        groups.setdefault(rule.suite, []).append(rule)
+    return list(groups.items())
+
+
+def _together(names: list[str], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other, each row's subject prefixed with its rule's name."""
+    import pandas as pd
+
+    labelled = [
+        frame.set_axis([f"{name}|{subject}" for subject in frame.index]).rename_axis(SUBJECT)
+        for name, frame in zip(names, frames, strict=True)
+    ]
+    return pd.concat(labelled) if len(labelled) > 1 else labelled[0]
+
+
+def _problems(rules: list[Rule], frames: list[pd.DataFrame], validation: Any) -> Iterator[Problem]:
+    """The problems of each rule in turn: by expectation, then row, as GX lists them."""
+    found: dict[str, list[tuple[str, str]]] = {rule.name: [] for rule in rules}
     for result in validation.results:
         if result.success:
             continue
         if "unexpected_index_list" not in result.result:  # the expectation could not run
-            raise RuntimeError(f"{rule.suite} on {rule.name}: {describe_failure(rule.name, result)}")
+            names = ", ".join(rule.name for rule in rules)
+            raise RuntimeError(f"{rules[0].suite} on {names}: {describe_failure(names, result)}")
         kind = result.expectation_config.meta["finding"]
         for unexpected in result.result["unexpected_index_list"]:
-            yield rule.problem(frame.loc[unexpected[SUBJECT]], kind)
+            name, subject = unexpected[SUBJECT].split("|", 1)
+            found[name].append((kind, subject))
+    for rule, frame in zip(rules, frames, strict=True):
+        for kind, subject in found[rule.name]:
+            yield rule.problem(frame.loc[subject], kind)
 
 
 def _fact_sources(con: duckdb.DuckDBPyConnection, fact_ids: set[str]) -> Sources:
