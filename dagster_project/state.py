@@ -174,9 +174,7 @@ class IngestState:
             for document_id, row in known.items()
             if document_id not in seen and row["status"] == "current"
         ]
-        self._write_versions(written, moved, seen, seen_at)
-        with connect(self.path) as con:
-            return dict(con.execute("select status, count(*) from versions group by status").fetchall())
+        return self._write_versions(written, moved, seen, seen_at)
 
     def _known_versions(self) -> dict[str, dict]:
         with connect(self.path) as con:
@@ -185,7 +183,9 @@ class IngestState:
 
     def _write_versions(
         self, rows: list[dict], moved: list[tuple[str, str]], seen: set[str], seen_at: datetime
-    ) -> None:
+    ) -> dict[str, int]:
+        """Write the changed rows and statuses and when each current one was seen; the versions
+        by status."""
         frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
         statuses = pd.DataFrame(moved, columns=["document_id", "status"])  # noqa: F841
         seen_ids = pd.DataFrame({"document_id": sorted(seen)})  # noqa: F841
@@ -201,6 +201,7 @@ class IngestState:
             con.execute("insert into changed select document_id from frame"
                         " union select document_id from statuses")
             con.execute("commit")
+            return dict(con.execute("select status, count(*) from versions group by status").fetchall())
 
     def versions(self) -> list[dict]:
         """Every version, without its text."""

@@ -67,7 +67,7 @@ class NodeOutcome:
 @dataclasses.dataclass
 class Replay:
     key: tuple[str, str]  # (dbt inputs fingerprint, build file) it was compiled for
-    nodes: tuple[CompiledNode, ...]  # models in dependency order, then the tests
+    nodes: tuple[CompiledNode, ...]  # the tables in dependency order, then the tests
     stamp: tuple | None = None  # the build and state files as the last refresh left them
     claimed: bool = False  # by the refresh running now, which kept the build file for it
 
