@@ -21,8 +21,10 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import metadata
@@ -31,6 +33,7 @@ from typing import IO
 
 import duckdb
 
+from dagster_project.parallel import worker_count
 from dagster_project.settings import PROJECT_ROOT
 from dagster_project.storage import connect, now
 
@@ -122,16 +125,15 @@ def publish(
     """
     versions = warehouse_path.parent / VERSIONS
     _clear_leftovers(versions)
-    with connect(build_path) as con:
-        con.execute("checkpoint")
     published_at = now()
     version = f"{published_at:%Y%m%dT%H%M%S}.{published_at.microsecond // 1000:03d}Z-{run_id[:8]}"
     staged_file = versions / f".{version}.duckdb.partial"
     staged_folder = versions / f".{version}.partial"
+    # The build file is ours alone (the lock): checkpointed, its tables are those of the copy.
+    with connect(build_path) as con:
+        con.execute("checkpoint")
+        manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed)
     _copy_durably(build_path, staged_file)
-    manifest = _write_version_folder(
-        staged_file, staged_folder, version, run_id, published_at, checks_passed
-    )
     docs = data_docs() if data_docs is not None else None
     if docs is not None:
         place_data_docs(docs, staged_folder)
@@ -199,21 +201,30 @@ def code_version() -> str:
 
 
 def _write_version_folder(
-    database: Path, folder: Path, version: str, run_id: str, published_at: datetime,
+    con: duckdb.DuckDBPyConnection, folder: Path, version: str, run_id: str, published_at: datetime,
     checks_passed: list[str],
 ) -> dict:
-    """Every table of schema main as Parquet, and the manifest, read from the staged file."""
+    """Every table of schema main as Parquet, and the manifest, read from the build (`con`)."""
     (folder / "parquet").mkdir(parents=True)
-    rows: dict[str, int] = {}
-    with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
-        ).fetchall()
-        for (table,) in tables:
-            target = str(folder / "parquet" / f"{table}.parquet").replace("'", "''")
-            con.execute(f"copy main.\"{table}\" to '{target}' (format parquet)")
-            rows[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
-        findings = con.execute("select count(*) from main.data_quality_issues").fetchone()[0]
+    tables = [row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'main'"
+        " and database_name = current_database() order by 1"
+    ).fetchall()]
+    local, cursors = threading.local(), []
+
+    def write(table: str) -> int:  # each table on one core's cursor: most are too small to spread
+        if not hasattr(local, "cursor"):
+            local.cursor = con.cursor()
+            cursors.append(local.cursor)
+        target = str(folder / "parquet" / f"{table}.parquet").replace("'", "''")
+        return local.cursor.execute(f"copy main.\"{table}\" to '{target}' (format parquet)").fetchone()[0]
+
+    try:
+        with ThreadPoolExecutor(max_workers=worker_count()) as pool:
+            rows = dict(zip(tables, pool.map(write, tables), strict=True))
+    finally:
+        for cursor in cursors:
+            cursor.close()
     manifest = {
         "version": version,
         "run_id": run_id,
@@ -222,7 +233,7 @@ def _write_version_folder(
         "duckdb_version": duckdb.__version__,
         "tables": rows,
         "checks_passed": sorted(checks_passed),
-        "findings": findings,
+        "findings": rows["data_quality_issues"],
     }
     (folder / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -34,6 +34,7 @@ from dagster_project.quality import (
 from dagster_project.quality.blocking import MART_CHECK
 from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.rules import RULES, SUBJECT, ShareRule, SumRule
+from dagster_project.quality.suites import catalog_ranges
 from dagster_project.storage import RAW_DDL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -232,9 +233,9 @@ def test_blocking_suite_fails_on_bad_value(con, table, column, value, expectatio
     assert not result.passed
     (message,) = result.failures
     assert expectation in message
-    # The cell is named by its row and metric.
-    assert f"on {table}.value where" in message
-    assert f"metric_code='{column}'" in message and f"value={value}" in message
+    # The cell is named by its row and metric, the range by its column.
+    assert f"on {table} cells.value_" in message
+    assert f"metric_code='{column}'" in message and f"={value})" in message
 
 
 @pytest.mark.parametrize(
@@ -286,6 +287,20 @@ def test_a_catalog_metric_without_its_column_fails_its_table(con):
     result = mart_result(run_mart_checks(con, ["fct_tasks"]), "fct_tasks")
 
     assert result.failures == [f"catalog metric {metric.code} has no column in main.fct_tasks"]
+
+
+def test_a_range_whose_metrics_are_all_missing_fails_only_for_them(con):
+    ranges = catalog_ranges(CATALOG, "fct_reform_index")
+    column, (_, _, codes) = min(ranges.items(), key=lambda item: len(item[1][2]))
+    for code in codes:
+        con.execute(f"alter table fct_reform_index drop column {code}")
+
+    result = mart_result(run_mart_checks(con, ["fct_reform_index"]), "fct_reform_index")
+
+    assert len(ranges) > 1, column
+    assert result.failures == [
+        f"catalog metric {code} has no column in main.fct_reform_index" for code in codes
+    ]
 
 
 def test_missing_mart_fails_its_suite(con):
@@ -957,7 +972,7 @@ def test_importing_the_package_does_not_import_great_expectations():
 def test_a_suite_reads_only_the_columns_it_names(expectation, read):
     from great_expectations.core.expectation_suite import ExpectationSuiteSchema
 
-    from dagster_project.quality.blocking import _columns_read, _table_columns
+    from dagster_project.quality.blocking import _columns_by_table, _columns_read
     from dagster_project.quality.suites import ephemeral_context, import_gx
 
     gx = import_gx()
@@ -966,8 +981,9 @@ def test_a_suite_reads_only_the_columns_it_names(expectation, read):
         {"name": "t", "expectations": [{**expectation, "meta": {}}]}))
     connection = duckdb.connect()
     connection.execute("create table t (a integer, b varchar, c integer)")
+    connection.execute("create table u (d integer)")
 
-    assert _columns_read(_table_columns(connection, "t"), suite) == read
+    assert _columns_read(_columns_by_table(connection)["t"], suite) == read
 
 
 def test_rule_names_are_unique():

@@ -97,6 +97,32 @@ def test_a_table_replayed_by_cells_equals_the_table_built_again(tmp_path: Path) 
     ]
 
 
+def test_a_table_of_rows_by_document_is_replayed_for_the_changed_documents(tmp_path: Path) -> None:
+    """Cells of one column, document_id: the rows of the changed documents are computed again,
+    those of a removed one go, and a document not said to have changed is left as it was."""
+    build = tmp_path / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.changed_documents (document_id varchar)")
+        con.execute("""create table facts_in as select * from (values
+            ('a', 1.0), ('a', 2.0), ('b', 3.0), ('c', 4.0)) as t(document_id, value)""")
+    doubled = model("doubled", """
+        with facts as (select * from main.facts_in /* cchc:replay-cells */)
+        select document_id, value * 2 as doubled from facts""")
+    list(replay.run(Replay(("project", str(build)), (doubled,)), build))
+    with duckdb.connect(str(build)) as con:
+        con.execute("update facts_in set value = 5.0 where document_id = 'a' and value = 1.0")
+        con.execute("delete from facts_in where document_id = 'b'")
+        con.execute("update facts_in set value = 9.0 where document_id = 'c'")  # not said: left as is
+        con.execute("insert into facts_in values ('d', 6.0)")
+        con.execute("insert into raw.changed_documents values ('a'), ('b'), ('d')")
+    by_document = dataclasses.replace(doubled, cells=("document_id",))
+    assert outcomes(tmp_path, [by_document]) == {"doubled": ("success", 0)}
+    with duckdb.connect(str(build)) as con:
+        rows = con.execute("select * from doubled order by all").fetchall()
+    assert rows == [("a", 4.0), ("a", 10.0), ("c", 8.0), ("d", 12.0)]
+
+
 def test_a_replay_is_claimed_only_on_the_files_left_as_they_were(tmp_path: Path) -> None:
     build, state = tmp_path / "build.duckdb", tmp_path / "state.duckdb"
     for database in (build, state):

@@ -17,6 +17,8 @@ from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
 from dagster_project.quality.suites import (
     RECONCILIATION_DIR,
+    Ranges,
+    catalog_ranges,
     catalog_suite,
     import_gx,
     load_suite,
@@ -61,12 +63,14 @@ def run_mart_checks(
     gx = import_gx()
     source = pandas_source(gx, "marts")
     catalog = load_catalog()
-    return [
-        _validate_mart(source, con, suite, catalog_suite(gx, catalog, suite.name),
-                       [metric.code for metric in catalog if metric.table_name == suite.name])
-        for suite in load_suites(gx)
-        if tables is None or suite.name in tables
-    ]
+    columns = _columns_by_table(con)
+    results = []
+    for suite in load_suites(gx):
+        if tables is None or suite.name in tables:
+            ranges = catalog_ranges(catalog, suite.name)
+            cells = catalog_suite(gx, ranges, suite.name)
+            results.append(_validate_mart(source, con, suite, columns.get(suite.name, []), cells, ranges))
+    return results
 
 
 def run_reconciliation_checks(
@@ -84,12 +88,11 @@ def run_reconciliation_checks(
 
 
 def _validate_mart(
-    source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite,
-    cells: ExpectationSuite | None, metrics: list[str],
+    source: Any, con: duckdb.DuckDBPyConnection, suite: ExpectationSuite, columns: list[str],
+    cells: ExpectationSuite | None, ranges: Ranges,
 ) -> CheckResult:
     """The table's own suite on its rows, and the ranges of its catalog metrics on its cells."""
     table = suite.name
-    columns = _table_columns(con, table)
     if not columns:
         return CheckResult(MART_CHECK, table, False, [f"table main.{table} does not exist"])
     rows, outcomes = con.sql(f'select count(*) from main."{table}"').fetchone()[0], []
@@ -97,23 +100,36 @@ def _validate_mart(
         read = ", ".join(f'"{column}"' for column in _columns_read(columns, suite))
         frame = con.sql(f'select {read} from main."{table}"').df()
         outcomes.append(validate_frame(source, table, frame, suite, RESULT_FORMAT))
-    present = [code for code in metrics if code in columns]
-    if present:
+    present = {column: [code for code in codes if code in columns] for column, (*_, codes) in ranges.items()}
+    if any(present.values()):
         outcomes.append(validate_frame(source, cells.name, _cells(con, table, present), cells, CELLS_FORMAT))
     missing = [
-        f"catalog metric {code} has no column in main.{table}" for code in metrics if code not in columns
+        f"catalog metric {code} has no column in main.{table}"
+        for *_, codes in ranges.values() for code in codes if code not in columns
     ]
-    return _check_result(MART_CHECK, table, table, outcomes, rows, missing)
+    return _check_result(MART_CHECK, table, outcomes, rows, missing)
 
 
-def _cells(con: duckdb.DuckDBPyConnection, table: str, metrics: list[str]) -> pd.DataFrame:
-    """The filled cells of a wide table's metric columns: (province_period_id, metric_code, value)."""
+def _cells(con: duckdb.DuckDBPyConnection, table: str, ranges: dict[str, list[str]]) -> pd.DataFrame:
+    """The filled cells of a wide table's metric columns: (province_period_id, metric_code, then
+    one column per range, which holds the value of the cells of its metrics)."""
+    metrics = [code for codes in ranges.values() for code in codes]
     quoted = ", ".join(f'"{code}"' for code in metrics)
     as_double = ", ".join(f'cast("{code}" as double) as "{code}"' for code in metrics)
+    by_range = ", ".join(
+        f"case when metric_code in ({', '.join(map(_literal, codes))}) then value end as \"{column}\""
+        if codes else f'cast(null as double) as "{column}"'  # every metric of the range is missing
+        for column, codes in ranges.items()
+    )
     return con.sql(
-        f'unpivot (select province_period_id, {as_double} from main."{table}")'
-        f" on {quoted} into name metric_code value value"
+        f"select province_period_id, metric_code, {by_range} from (unpivot"
+        f' (select province_period_id, {as_double} from main."{table}")'
+        f" on {quoted} into name metric_code value value)"
     ).df()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _reconcile(
@@ -125,15 +141,15 @@ def _reconcile(
         return CheckResult(check.name, RECONCILED_TABLE, False, [f"could not read: {error}"])
     result_format = {**RESULT_FORMAT, "unexpected_index_column_names": list(check.key_columns)}
     outcome = validate_frame(source, check.name, frame, suite, result_format)
-    return _check_result(check.name, RECONCILED_TABLE, check.name, [outcome], len(frame))
+    return _check_result(check.name, RECONCILED_TABLE, [outcome], len(frame))
 
 
 def _check_result(
-    check_name: str, table: str, frame_name: str, outcomes: list[Any], rows: int,
+    check_name: str, table: str, outcomes: list[Any], rows: int,
     failures: Sequence[str] = (),
 ) -> CheckResult:
     failures = [*failures, *(
-        describe_failure(frame_name, result) for outcome in outcomes for result in outcome.results
+        describe_failure(outcome.suite_name, result) for outcome in outcomes for result in outcome.results
         if not result.success
     )]
     observed = {
@@ -144,12 +160,15 @@ def _check_result(
     return CheckResult(check_name, table, not failures, failures, observed, outcomes)
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The columns of main.<table> in order; none if there is no such table."""
-    return [row[0] for row in con.execute(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'main' and table_name = ? order by ordinal_position", [table],
-    ).fetchall()]
+def _columns_by_table(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The columns of each table of schema main, in order."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from duckdb_columns()"
+        " where schema_name = 'main' and database_name = current_database() order by table_name, column_index"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    return columns
 
 
 def _columns_read(columns: list[str], suite: ExpectationSuite) -> list[str]:

@@ -92,38 +92,60 @@ def load_suite(gx: ModuleType, path: Path) -> ExpectationSuite:
 def validate_frame(
     source: Any, name: str, frame: pd.DataFrame, suite: ExpectationSuite, result_format: dict
 ) -> ExpectationSuiteValidationResult:
-    """Validate a suite on a whole pandas frame, registered in the source as asset `name`."""
+    """Validate a suite on a whole pandas frame, registered in the source as asset `name`.
+
+    GX's own `Batch.validate` loads the batch twice (it gets the batch, then its validator gets it
+    again), fingerprinting the frame each time: its validator is given the batch definition here.
+    """
+    from great_expectations.validator.v1_validator import Validator
+
     key = (id(source), name)
     if key not in _whole_frames:  # the source is kept with it, so its id is not reused
         definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole frame")
         _whole_frames[key] = source, definition
-    batch = _whole_frames[key][1].get_batch(batch_parameters={"dataframe": frame})
-    return batch.validate(suite, result_format=result_format)
+    definition = _whole_frames[key][1]
+    validator = Validator(definition, result_format=result_format, batch_parameters={"dataframe": frame})
+    return validator.validate_expectation_suite(suite)
 
 
 _whole_frames: dict[tuple[int, str], tuple[Any, Any]] = {}  # (source, asset) -> its batch definition
 
 
-def catalog_suite(gx: ModuleType, catalog: list[Metric], table_name: str) -> ExpectationSuite | None:
-    """Value ranges of a wide table's catalog metrics, checked on its filled cells as rows
-    (province_period_id, metric_code, value): one expectation per range, naming its metrics. One
-    expectation per metric column would cost a refresh about 4 ms each, for 100 columns. None if
-    the catalog gives the table no metric.
+# A wide table's catalog metrics by value range: column of its cells -> (low, high, metric codes).
+Ranges = dict[str, tuple[float | None, float | None, list[str]]]
 
-    Integrality is checked on fct_report_facts: the wide tables cast counts to bigint.
-    """
-    from great_expectations.expectations.row_conditions import Column
 
+def catalog_ranges(catalog: list[Metric], table_name: str) -> Ranges:
+    """A wide table's catalog metrics by value range: (low, high, metric codes), keyed by the
+    column that holds the cells of that range (see catalog_suite)."""
     by_range: dict[tuple[float | None, float | None], list[str]] = {}
     for metric in catalog:
         if metric.table_name == table_name:
             by_range.setdefault(metric_bounds(metric), []).append(metric.code)
-    if not by_range:
+    return {range_column(low, high): (low, high, codes) for (low, high), codes in by_range.items()}
+
+
+def range_column(low: float | None, high: float | None) -> str:
+    """value_0_to_100, value_0_and_up: the cells column of a range."""
+    ends = [f"{low:g}" if low is not None else "any", f"to_{high:g}" if high is not None else "and_up"]
+    return "_".join(["value", *ends])
+
+
+def catalog_suite(gx: ModuleType, ranges: Ranges, table_name: str) -> ExpectationSuite | None:
+    """Value ranges of a wide table's catalog metrics, checked on its filled cells as rows
+    (province_period_id, metric_code, then the value in its range's column, empty in the others):
+    one expectation per range, naming its metrics. One expectation per metric column would cost a
+    refresh about 4 ms each, for 100 columns; a row condition per range, a pandas query for each
+    metric GX computes. None if the catalog gives the table no metric.
+
+    Integrality is checked on fct_report_facts: the wide tables cast counts to bigint.
+    """
+    if not ranges:
         return None
     suite = gx.ExpectationSuite(name=f"{table_name}{CELLS_SUFFIX}")
-    for (low, high), codes in by_range.items():
+    for column, (low, high, codes) in ranges.items():
         suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
-            column="value", min_value=low, max_value=high, row_condition=Column("metric_code").is_in(codes),
+            column=column, min_value=low, max_value=high, meta={"metrics": codes},
         ))
     return suite
 

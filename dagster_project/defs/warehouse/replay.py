@@ -263,14 +263,17 @@ def _replay_cells(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> None:
     """A table's rows of the cells the changed documents' rows fall in, before or now, computed
     again from its input narrowed to those cells; its other rows stay as they are, as their
     input did. The same rows as `create or replace table` would leave (cells compare NULL to NULL)."""
-    cell = "{" + ", ".join(f'"{column}": "{column}"' for column in node.cells) + "}"
-    changed_now = node.sql.replace(CELLS_MARKER, f"where document_id in ({CHANGED_DOCUMENTS})")
-    con.execute(
-        f"create or replace temp table replay_scope as"
-        f" select distinct {cell} as cell from ({changed_now})"
-        f" union select distinct {cell} from {node.relation} where document_id in ({CHANGED_DOCUMENTS})"
-    )
-    in_scope = f"{cell} in (select cell from replay_scope)"
+    if node.cells == ("document_id",):  # a row per fact, each on its own: the documents are the cells
+        in_scope = f"document_id in ({CHANGED_DOCUMENTS})"
+    else:
+        cell = "{" + ", ".join(f'"{column}": "{column}"' for column in node.cells) + "}"
+        changed_now = node.sql.replace(CELLS_MARKER, f"where document_id in ({CHANGED_DOCUMENTS})")
+        con.execute(
+            f"create or replace temp table replay_scope as"
+            f" select distinct {cell} as cell from ({changed_now})"
+            f" union select distinct {cell} from {node.relation} where document_id in ({CHANGED_DOCUMENTS})"
+        )
+        in_scope = f"{cell} in (select cell from replay_scope)"
     narrowed = node.sql.replace(CELLS_MARKER, f"where {in_scope}")
     con.execute(f"delete from {node.relation} where {in_scope}")
     con.execute(f"insert into {node.relation} select * from (\n{narrowed}\n)")
