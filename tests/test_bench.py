@@ -47,6 +47,18 @@ def test_cost_curve_reports_seconds_per_thousand_documents() -> None:
     assert curve["corpus_generation_seconds"] == {"100": 0.1, "1000": 0.1, "5000": 0.1}
 
 
+def test_the_median_run_is_the_figure_with_every_run_kept_and_the_largest_peak() -> None:
+    runs = [{"wall_seconds": wall, "peak_rss_mib": peak, "stages": {"run": number}}
+            for number, (wall, peak) in enumerate(((27.1, 900.0), (24.0, 1200.0), (25.3, 1000.0)))]
+    median = run.median_run(runs)
+    assert (median["wall_seconds"], median["stages"], median["peak_rss_mib"]) == (25.3, {"run": 2}, 1200.0)
+    assert median["samples"] == [{"wall_seconds": r["wall_seconds"], "peak_rss_mib": r["peak_rss_mib"]}
+                                 for r in runs]
+    assert run.median_run(runs[:2])["wall_seconds"] == 24.0  # an even count: the lower middle
+    with pytest.raises(ValueError):
+        run.median_run([])
+
+
 @pytest.mark.parametrize(
     ("values", "q", "expected"),
     [([1, 2, 3, 4, 5], 50, 3), ([1, 2, 3, 4, 5], 95, 4.8), ([5, 1, 4, 2, 3], 0, 1), ([1, 2], 50, 1.5),
