@@ -225,17 +225,17 @@ def run_serve(reports: str | None, warehouse: str | None, interval: float) -> in
 
     The folder is looked at every interval; where the system tells of file changes (inotify), a
     change also wakes the worker at once, and "unchanged since" is SETTLE_SECONDS without news
-    rather than one more interval."""
+    (CLOSED_SETTLE_SECONDS once every file written to was closed) rather than one more interval."""
     settings = load_settings(reports, warehouse)
     if _reports_missing(settings):
         return 2
-    stopping, nudged = threading.Event(), threading.Event()
+    stopping, changes = threading.Event(), Changes()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: (stopping.set(), nudged.set()))
+        signal.signal(signum, lambda *_: (stopping.set(), changes.nudged.set()))
     worker = Worker(load_refresh_job(settings), settings, interval)
     _warm_up(settings)
     gc.freeze()
-    watcher = _watch(settings.reports_dir, nudged)
+    watcher = _watch(settings.reports_dir, changes)
     _say(f"cchc serve: ready; refreshing {settings.warehouse_path} when {settings.reports_dir}"
          f" changes (looking every {interval:g} s{', and when told of a change' if watcher else ''})")
     done = None  # the folder's fingerprint at the start of the last refresh that ran
@@ -246,7 +246,7 @@ def run_serve(reports: str | None, warehouse: str | None, interval: float) -> in
             if current != done and (current == seen or settled) and worker.refresh():
                 done = current
             seen = current
-            settled = _next_look(stopping, nudged, interval)
+            settled = _next_look(stopping, changes, interval)
             if stopping.is_set():
                 break
             current = fingerprint(settings.reports_dir)
@@ -260,34 +260,62 @@ def run_serve(reports: str | None, warehouse: str | None, interval: float) -> in
 # Without news of a change, after one: the files are taken as written. A copy tells of each block
 # it writes, and of each file it closes, well within this.
 SETTLE_SECONDS = 0.1
+# The same once every file written to was closed: a copy of several files opens the next one at
+# once after closing one.
+CLOSED_SETTLE_SECONDS = 0.02
 
 
-def _next_look(stopping: threading.Event, nudged: threading.Event, interval: float) -> bool:
+class Changes:
+    """What the system told of the reports folder: that something changed (`nudged`, set by any
+    change), and which files are being written (told of a write and not yet of its close)."""
+
+    def __init__(self) -> None:
+        self.nudged = threading.Event()
+        self._writing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def tell(self, event) -> None:
+        """A watchdog event."""
+        if event.event_type in ("opened", "closed_no_write"):  # reads change nothing
+            return
+        if not event.is_directory:
+            with self._lock:
+                if event.event_type in ("created", "modified"):
+                    self._writing.add(event.src_path)
+                else:  # closed, deleted, or moved (to a name that is then whole)
+                    self._writing.discard(event.src_path)
+        self.nudged.set()
+
+    def writing(self) -> bool:
+        with self._lock:
+            return bool(self._writing)
+
+
+def _next_look(stopping: threading.Event, changes: Changes, interval: float) -> bool:
     """Wait for the next look at the folder: one interval, or less when told of a change. True if
-    it was told of changes and then of none for SETTLE_SECONDS."""
-    if not nudged.wait(interval) or stopping.is_set():
+    it was told of changes and then of none for the settling time."""
+    if not changes.nudged.wait(interval) or stopping.is_set():
         return False
-    while nudged.is_set():
-        nudged.clear()
-        if stopping.wait(SETTLE_SECONDS):
+    while changes.nudged.is_set():
+        changes.nudged.clear()
+        if stopping.wait(SETTLE_SECONDS if changes.writing() else CLOSED_SETTLE_SECONDS):
             return False
     return True
 
 
-def _watch(folder: Path, nudged: threading.Event):
+def _watch(folder: Path, changes: Changes):
     """Be told of changes under folder (inotify on Linux); None where the system cannot tell, and
     the worker then only looks every interval."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
-    class Nudge(FileSystemEventHandler):
+    class Tell(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
-            if event.event_type not in ("opened", "closed_no_write"):  # reads change nothing
-                nudged.set()
+            changes.tell(event)
 
     observer = Observer()
     try:
-        observer.schedule(Nudge(), str(folder), recursive=True)
+        observer.schedule(Tell(), str(folder), recursive=True)
         observer.start()
     except OSError as error:  # e.g. the inotify watch limit: looking every interval still works
         _say(f"cchc serve: not told of changes in {folder} ({error}); looking every interval only")

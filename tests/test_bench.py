@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from dagster_project.cli import SETTLE_SECONDS
+from dagster_project.cli import CLOSED_SETTLE_SECONDS
 from dagster_project.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))  # bench is not a package
@@ -198,7 +198,8 @@ def test_readme_table_shows_targets_stages_and_cost() -> None:
     assert ("| seconds | full, 100 | full, 1,000 | full, 5,000 | incremental, 5,000 + 1 | worker, 5,000 + 2 |"
             in table)
     assert "| dbt build (models and tests) | 60.00 | 60.00 | 60.00 | 60.00 | 60.00 |" in table
-    noticing = f"| worker: noticing the file (told of it, then {SETTLE_SECONDS:g} s without change) |"
+    noticing = (f"| worker: noticing the file (told of it and of its close, then {CLOSED_SETTLE_SECONDS:g} s"
+                " without change) |")
     assert f"{noticing} — | — | — | — | 0.80 |" in table
     assert "`cchc serve --interval 0.5`" in table
     cost = r"Full refresh ≈ [\d.]+ s fixed \+ [\d.]+ s per 1,000 documents \(least squares over 100, 1,000,"

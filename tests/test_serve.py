@@ -159,18 +159,49 @@ def test_fingerprint_changes_with_each_file_added_written_or_removed(tmp_path: P
 
 
 def test_a_change_in_the_folder_wakes_the_worker_before_its_interval(tmp_path: Path) -> None:
-    from dagster_project.cli import _next_look, _watch
+    from dagster_project.cli import Changes, _next_look, _watch
 
     (tmp_path / "old.txt").write_text("Báo cáo cũ.", encoding="utf-8")
-    stopping, nudged = threading.Event(), threading.Event()
-    watcher = _watch(tmp_path, nudged)
+    stopping, changes = threading.Event(), Changes()
+    watcher = _watch(tmp_path, changes)
     assert watcher is not None, "inotify is available on Linux"
     try:
         (tmp_path / "sub").mkdir()
         (tmp_path / "sub" / "new.txt").write_text("Báo cáo mới.", encoding="utf-8")
-        assert _next_look(stopping, nudged, interval=600), "told of the new file, then of nothing"
+        assert _next_look(stopping, changes, interval=600), "told of the new file, then of nothing"
+        assert not changes.writing(), "told that it was closed"
         (tmp_path / "old.txt").read_text(encoding="utf-8")
-        assert not _next_look(stopping, nudged, interval=0.5), "reading a report changes nothing"
+        assert not _next_look(stopping, changes, interval=0.5), "reading a report changes nothing"
     finally:
         watcher.stop()
         watcher.join()
+
+
+def test_a_file_is_being_written_until_it_is_closed_moved_or_removed() -> None:
+    from watchdog.events import (
+        DirCreatedEvent,
+        FileClosedEvent,
+        FileClosedNoWriteEvent,
+        FileCreatedEvent,
+        FileDeletedEvent,
+        FileModifiedEvent,
+        FileMovedEvent,
+        FileOpenedEvent,
+    )
+
+    from dagster_project.cli import Changes
+
+    changes = Changes()
+    changes.tell(FileOpenedEvent("/r/a.txt"))
+    changes.tell(FileClosedNoWriteEvent("/r/a.txt"))
+    assert not changes.nudged.is_set(), "reading a file changes nothing"
+    changes.tell(DirCreatedEvent("/r/sub"))
+    assert changes.nudged.is_set() and not changes.writing()
+    for event, writing in [
+        (FileCreatedEvent("/r/b.txt"), True), (FileModifiedEvent("/r/b.txt"), True),
+        (FileCreatedEvent("/r/.c.tmp"), True), (FileClosedEvent("/r/b.txt"), True),
+        (FileMovedEvent("/r/.c.tmp", "/r/c.txt"), False),
+        (FileModifiedEvent("/r/d.txt"), True), (FileDeletedEvent("/r/d.txt"), False),
+    ]:
+        changes.tell(event)
+        assert changes.writing() is writing, event

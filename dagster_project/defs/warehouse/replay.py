@@ -16,6 +16,7 @@ kept build file. A full refresh (`--full`, the nightly schedule) always runs dbt
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import graphlib
 import json
@@ -213,7 +214,8 @@ def stamp(*database_paths: Path) -> tuple | None:
 def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
     """Run the models, then the tests; stop at the first model that fails, as its dependents
     could not be built. The tests only read: they run on as many connections as there are
-    workers (each is a millisecond of planning, much of it in Python)."""
+    workers (each is a millisecond of planning, much of it in Python), while one more writes the
+    new tables to the file (the checkpoint closing the file would otherwise do after them)."""
     with duckdb.connect(str(build_path)) as con:
         for node in replay.nodes:
             if node.resource_type != "model":
@@ -231,12 +233,22 @@ def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
                 cursors.append(local.cursor)
             return _run_node(local.cursor, node)
 
+        checkpointing = con.cursor()
         try:
-            with ThreadPoolExecutor(max_workers=worker_count()) as pool:
+            with ThreadPoolExecutor(max_workers=worker_count() + 1) as pool:
+                checkpointed = pool.submit(_checkpoint, checkpointing)
                 yield from pool.map(run_test, tests)
+                checkpointed.result()
         finally:
-            for cursor in cursors:  # before the file is closed, and checkpointed, with con
+            for cursor in [checkpointing, *cursors]:  # before the file is closed with con
                 cursor.close()
+
+
+def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write what the models changed to the file. Readers may run meanwhile; if it cannot be done
+    now, closing the file does it."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("checkpoint")
 
 
 def _run_node(con: duckdb.DuckDBPyConnection, node: CompiledNode) -> NodeOutcome:
