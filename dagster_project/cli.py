@@ -25,6 +25,7 @@ from dagster_project.ingest.metadata import infer
 from dagster_project.ingest.provinces import province_code
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
 from dagster_project.settings import Settings, load_settings
+from dagster_project.storage import files_kept_open
 from dagster_project.summary import published_counts, published_summary
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ def refresh(
         contextlib.nullcontext(instance) if kept else dg.DagsterInstance.ephemeral() as run_instance,
         log_path.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
+        files_kept_open(),  # closed before the replay's stamp below: as the next refresh finds them
     ):
         result = job.execute_in_process(
             instance=run_instance, raise_on_error=False, run_config=QUIET, tags=tags,
@@ -290,6 +292,12 @@ class Changes:
         with self._lock:
             return bool(self._writing)
 
+    def settled(self) -> None:
+        """The folder is taken as written. A file in a new folder may be told of only as created
+        (found when the folder was), never as closed: it must not count as written forever."""
+        with self._lock:
+            self._writing.clear()
+
 
 def _next_look(stopping: threading.Event, changes: Changes, interval: float) -> bool:
     """Wait for the next look at the folder: one interval, or less when told of a change. True if
@@ -300,6 +308,7 @@ def _next_look(stopping: threading.Event, changes: Changes, interval: float) -> 
         changes.nudged.clear()
         if stopping.wait(SETTLE_SECONDS if changes.writing() else CLOSED_SETTLE_SECONDS):
             return False
+    changes.settled()
     return True
 
 

@@ -36,7 +36,7 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     withdrawn documents are kept for history."""
     settings = warehouse.settings
     build, state = settings.build_path, IngestState(settings.state_path)
-    with connect(build, read_only=True) as con:  # closed before extraction forks its workers
+    with connect(build) as con:  # closed before extraction forks its workers
         documents = read_document_index(con)
         current = documents[documents["status"] == "current"]
         tables = _table_facts(read_raw_table(con, "table_facts"))

@@ -4,7 +4,7 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState
-from dagster_project.storage import connect, now, reset_build, write_raw_tables
+from dagster_project.storage import connect, keep_open, now, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
@@ -57,6 +57,8 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
+    if keeps_build(context):  # open for extraction and dbt's replay (in a refresh run by cchc)
+        keep_open(settings.build_path)
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=keeps_build(context))
         write_raw_tables(con, {"table_facts": table_rows, "ingest_errors": errors})

@@ -13,6 +13,7 @@ from dagster_project.defs.warehouse.in_process import (
     replay_key,
 )
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
+from dagster_project.storage import close_kept_open
 
 
 @dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT)
@@ -26,6 +27,8 @@ def cchc_dbt_models(
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
     kept = replay.claimed(replay_key()) if keeps_build(context) else None
     checks = context.selected_asset_check_keys
+    if kept is None or context.selected_asset_keys != context.assets_def.keys:
+        close_kept_open()  # dbt opens the build file itself, with its own settings
     if context.selected_asset_keys != context.assets_def.keys:
         # A selection made in the UI: dagster-dbt turns it into dbt's --select.
         yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
