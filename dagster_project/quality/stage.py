@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.parallel import beside
+from dagster_project.parallel import beside, worker_count
 from dagster_project.quality.blocking import CheckResult, run_mart_checks, run_reconciliation_checks
 from dagster_project.quality.findings import Consistency, find_inconsistencies
 from dagster_project.quality.reconciliation import RECONCILIATIONS
@@ -39,7 +39,7 @@ def check_build(database: Path) -> tuple[list[CheckResult], Consistency | None]:
 
 
 def _long_table(database: Path) -> tuple[list[CheckResult], Consistency | None]:
-    with duckdb.connect(str(database), read_only=True) as con:
+    with _read_only(database) as con:
         reconciled = run_reconciliation_checks(con, [FORKED_RECONCILIATION])
         try:
             consistency = find_inconsistencies(con)
@@ -50,8 +50,14 @@ def _long_table(database: Path) -> tuple[list[CheckResult], Consistency | None]:
 
 def _other_checks(database: Path) -> tuple[list[CheckResult], list[CheckResult]]:
     others = [check.name for check in RECONCILIATIONS if check.name != FORKED_RECONCILIATION]
-    with duckdb.connect(str(database), read_only=True) as con:
+    with _read_only(database) as con:
         return run_mart_checks(con), run_reconciliation_checks(con, others)
+
+
+def _read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    """The build file for one of the two processes: each gets its half of the cores, as DuckDB's
+    own threads in both would outnumber them."""
+    return duckdb.connect(str(database), read_only=True, config={"threads": max(1, worker_count() // 2)})
 
 
 def save_found(consistency: Consistency | None, path: Path, run_id: str) -> None:
