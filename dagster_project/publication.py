@@ -3,7 +3,8 @@
 In the warehouse folder, beside the served file (here `cchc.duckdb`):
 
     cchc.duckdb               the served file, replaced whole by a rename: a connected reader keeps
-                              its snapshot, a new connection opens the new version
+                              its snapshot, a new connection opens the new version (a second name
+                              of the version's file in versions/)
     cchc.duckdb.lock          one writer at a time (flock: a killed holder leaves no stale lock)
     versions/<id>.duckdb      the last three published files; <id> is <UTC time to the ms>-<run id>
     versions/<id>/            their parquet/<table>.parquet, manifest.json and data_docs/
@@ -242,9 +243,18 @@ def _write_version_folder(
 
 
 def _serve_file(database: Path, warehouse_path: Path) -> None:
-    """Replace the served file with a copy of database: one rename, the commit point."""
+    """Serve `database`, a version's file, under the served name: one rename, the commit point.
+
+    The served name is a second name (a hard link) of the version's file, which is never written
+    once staged: readers open it read-only (docs/bi.md). Where the file system has no hard links,
+    a copy.
+    """
     staged = warehouse_path.with_name(f".{warehouse_path.name}.publishing")
-    _copy_durably(database, staged)
+    staged.unlink(missing_ok=True)  # left by a publication killed here
+    try:
+        os.link(database, staged)
+    except OSError:
+        _copy_durably(database, staged)
     os.replace(staged, warehouse_path)
 
 

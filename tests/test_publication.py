@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -76,6 +77,25 @@ def test_publish_serves_the_build_with_its_parquet_files_and_manifest(tmp_path: 
         assert duckdb.sql(f"select count(*) from '{folder}/parquet/{table}.parquet'").fetchone() == (rows,)
 
 
+def test_the_served_file_is_the_version_file_under_a_second_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is written twice; a file system without hard links gets a copy."""
+    served = tmp_path / "warehouse" / "cchc.duckdb"
+    first = publish(tiny_build(tmp_path / "build.duckdb", marker=1), served, "run-1", [])
+    versions = served.parent / "versions"
+    assert served.samefile(versions / f"{first['version']}.duckdb")
+
+    def no_hard_links(source, target):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    second = publish(tiny_build(tmp_path / "build.duckdb", marker=2), served, "run-2", [])
+    assert served_marker(served) == 2
+    assert not served.samefile(versions / f"{second['version']}.duckdb")
+    assert served.read_bytes() == (versions / f"{second['version']}.duckdb").read_bytes()
+
+
 def test_data_docs_that_fail_to_render_publish_nothing(tmp_path: Path) -> None:
     """They are rendered while the build is staged: a failure there stops the publication."""
     served = tmp_path / "warehouse" / "cchc.duckdb"
@@ -103,6 +123,7 @@ def test_three_versions_are_kept_and_rollback_serves_the_previous_one(
         assert f"to version {kept[marker - 2]} (run run-{marker}," in capsys.readouterr().out
         assert served_marker(served) == marker
         assert current_version(folder) == kept[marker - 2]
+        assert served.samefile(folder / "versions" / f"{kept[marker - 2]}.duckdb")
         parquet = f"{folder}/parquet/fct_tasks.parquet"
         assert duckdb.sql(f"select max(marker) from '{parquet}'").fetchone() == (marker,)
     assert main(["rollback", "--warehouse", str(served)]) == 1
