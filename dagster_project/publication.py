@@ -130,11 +130,13 @@ def publish(
     version = f"{published_at:%Y%m%dT%H%M%S}.{published_at.microsecond // 1000:03d}Z-{run_id[:8]}"
     staged_file = versions / f".{version}.duckdb.partial"
     staged_folder = versions / f".{version}.partial"
-    # The build file is ours alone (the lock): checkpointed, its tables are those of the copy.
-    with connect(build_path) as con:
+    # The build file is ours alone (the lock): checkpointed, it is copied while its tables, those
+    # of the copy, are written as Parquet.
+    with connect(build_path) as con, ThreadPoolExecutor(max_workers=1) as copier:
         con.execute("checkpoint")
+        copied = copier.submit(_copy_durably, build_path, staged_file)
         manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed)
-    _copy_durably(build_path, staged_file)
+        copied.result()
     docs = data_docs() if data_docs is not None else None
     if docs is not None:
         place_data_docs(docs, staged_folder)

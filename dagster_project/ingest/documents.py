@@ -127,9 +127,9 @@ def scan_reports(
     """
     scan = Scan([], [])
     cache = cache if cache is not None else _MemoryCache()
-    manifest = _read_manifest(reports_dir, scan)
-    files = [_identify(path, relative, scan, known_files or {}, max_bytes)
-             for path, relative in _report_files(reports_dir)]
+    listed = list(_report_files(reports_dir))
+    manifest = _read_manifest(reports_dir, scan, {relative for _, relative in listed})
+    files = [_identify(path, relative, scan, known_files or {}, max_bytes) for path, relative in listed]
     files = [found for found in files if found is not None]
     _parse_unknown(files, cache, scan)
     by_content: dict[str, Document] = {}
@@ -242,7 +242,8 @@ def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "
     scan.errors.append(IngestError(file_path, stage, reason, detail))
 
 
-def _read_manifest(reports_dir: Path, scan: Scan) -> dict[str, dict[str, str]]:
+def _read_manifest(reports_dir: Path, scan: Scan, listed: set[str]) -> dict[str, dict[str, str]]:
+    """manifest.csv's rows by file; `listed`: the files found in the folder, which need no look."""
     path = reports_dir / "manifest.csv"
     if not path.exists():
         return {}
@@ -255,12 +256,13 @@ def _read_manifest(reports_dir: Path, scan: Scan) -> dict[str, dict[str, str]]:
     entries = {}
     for number, row in enumerate(rows, start=2):
         name = (row.get("file") or "").strip()
+        relative = name if name in listed else Path(name).as_posix()
         if not name:
             _reject(scan, "manifest.csv", "manifest row without file", f"line {number}")
-        elif not (reports_dir / name).is_file():
+        elif relative not in listed and not (reports_dir / name).is_file():
             _reject(scan, name, "missing file", f"named in manifest.csv line {number}")
         else:
-            entries[Path(name).as_posix()] = {k: (v or "").strip() for k, v in row.items() if k}
+            entries[relative] = {k: (v or "").strip() for k, v in row.items() if k}
     return entries
 
 
