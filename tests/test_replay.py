@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -287,3 +288,35 @@ def test_a_replay_is_kept_for_the_dbt_project_and_the_code_that_wrote_the_build(
     assert {"models", "macros", "reference", "dbt_project.yml", "state.py", "replay.py"} <= set(fingerprinted)
     assert not any(name.endswith(".pyc") for name in fingerprinted)
     assert inputs == "fingerprint|fingerprint|dbt-core-version,dbt-duckdb-version,duckdb-version"
+
+
+def test_a_file_kept_open_is_shared_until_the_refresh_ends_or_the_process_forks(tmp_path: Path) -> None:
+    from dagster_project import storage
+
+    build = tmp_path / "build.duckdb"
+    duckdb.connect(str(build)).close()
+
+    def open_read_only() -> bool:
+        try:
+            duckdb.connect(str(build), read_only=True).close()
+        except duckdb.Error:  # the process holds it read-write
+            return False
+        return True
+
+    storage.keep_open(build)  # outside a refresh run by cchc: nothing
+    assert open_read_only()
+    with storage.files_kept_open():
+        storage.keep_open(build)
+        with storage.connect(build) as con:
+            con.execute("create table kept as select 1 as one")
+        assert not open_read_only(), "kept open, read-write"
+        child = os.fork()
+        if child == 0:
+            os._exit(0)
+        os.waitpid(child, 0)
+        assert open_read_only(), "closed before the fork"
+        storage.keep_open(build)
+        assert not open_read_only()
+    assert open_read_only(), "closed when the refresh ends"
+    with duckdb.connect(str(build), read_only=True) as con:
+        assert con.execute("select one from kept").fetchall() == [(1,)]
