@@ -972,7 +972,8 @@ def test_importing_the_package_does_not_import_great_expectations():
 def test_a_suite_reads_only_the_columns_it_names(expectation, read):
     from great_expectations.core.expectation_suite import ExpectationSuiteSchema
 
-    from dagster_project.quality.blocking import _columns_by_table, _columns_read
+    from dagster_project.quality.blocking import _columns_read
+    from dagster_project.quality.reconciliation import table_columns
     from dagster_project.quality.suites import ephemeral_context, import_gx
 
     gx = import_gx()
@@ -983,7 +984,7 @@ def test_a_suite_reads_only_the_columns_it_names(expectation, read):
     connection.execute("create table t (a integer, b varchar, c integer)")
     connection.execute("create table u (d integer)")
 
-    assert _columns_read(_columns_by_table(connection)["t"], suite) == read
+    assert _columns_read(table_columns(connection)["t"], suite) == read
 
 
 def test_validated_frames_are_not_fingerprinted():

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from dagster_project.quality.catalog import load_catalog
-from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS, Reconciliation
+from dagster_project.quality.reconciliation import (
+    RECONCILED_TABLE,
+    RECONCILIATIONS,
+    Reconciliation,
+    table_columns,
+    unpivoted,
+)
 from dagster_project.quality.suites import (
     RECONCILIATION_DIR,
     Ranges,
@@ -63,7 +69,7 @@ def run_mart_checks(
     gx = import_gx()
     source = pandas_source(gx, "marts")
     catalog = load_catalog()
-    columns = _columns_by_table(con)
+    columns = table_columns(con)
     results = []
     for suite in load_suites(gx):
         if tables is None or suite.name in tables:
@@ -113,19 +119,13 @@ def _validate_mart(
 def _cells(con: duckdb.DuckDBPyConnection, table: str, ranges: dict[str, list[str]]) -> pd.DataFrame:
     """The filled cells of a wide table's metric columns: (province_period_id, metric_code, then
     one column per range, which holds the value of the cells of its metrics)."""
-    metrics = [code for codes in ranges.values() for code in codes]
-    quoted = ", ".join(f'"{code}"' for code in metrics)
-    as_double = ", ".join(f'cast("{code}" as double) as "{code}"' for code in metrics)
     by_range = ", ".join(
         f"case when metric_code in ({', '.join(map(_literal, codes))}) then value end as \"{column}\""
         if codes else f'cast(null as double) as "{column}"'  # every metric of the range is missing
         for column, codes in ranges.items()
     )
-    return con.sql(
-        f"select province_period_id, metric_code, {by_range} from (unpivot"
-        f' (select province_period_id, {as_double} from main."{table}")'
-        f" on {quoted} into name metric_code value value)"
-    ).df()
+    cells = unpivoted(table, [code for codes in ranges.values() for code in codes], "value")
+    return con.sql(f"select province_period_id, metric_code, {by_range} from ({cells})").df()
 
 
 def _literal(text: str) -> str:
@@ -158,17 +158,6 @@ def _check_result(
         "failed_expectations": sum(outcome.statistics["unsuccessful_expectations"] for outcome in outcomes),
     }
     return CheckResult(check_name, table, not failures, failures, observed, outcomes)
-
-
-def _columns_by_table(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The columns of each table of schema main, in order."""
-    columns: dict[str, list[str]] = {}
-    for table, column in con.execute(
-        "select table_name, column_name from duckdb_columns()"
-        " where schema_name = 'main' and database_name = current_database() order by table_name, column_index"
-    ).fetchall():
-        columns.setdefault(table, []).append(column)
-    return columns
 
 
 def _columns_read(columns: list[str], suite: ExpectationSuite) -> list[str]:

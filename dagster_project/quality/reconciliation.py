@@ -86,28 +86,33 @@ def _unpivoted_cells(con: duckdb.DuckDBPyConnection, catalog: list[Metric]) -> l
 
     Catalog metrics missing from their table are left out, so their facts show up as lost.
     """
-    present = _columns(con)
+    present = table_columns(con)
     queries = []
     for table in sorted({metric.table_name for metric in catalog}):
         metrics = [m.code for m in catalog if m.table_name == table and m.code in present.get(table, ())]
-        if not metrics:
-            continue
-        quoted = [f'"{code}"' for code in metrics]
-        as_double = ", ".join(f"cast({column} as double) as {column}" for column in quoted)
-        queries.append(
-            f"select '{table}' as table_name, province_period_id, metric_code, cell_value "
-            f'from (unpivot (select province_period_id, {as_double} from main."{table}") '
-            f"on {', '.join(quoted)} into name metric_code value cell_value)"
-        )
+        if metrics:
+            queries.append(f"select '{table}' as table_name, province_period_id, metric_code, cell_value"
+                           f" from ({unpivoted(table, metrics, 'cell_value')})")
     return queries
 
 
-def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    columns: dict[str, set[str]] = {}
+def unpivoted(table: str, metrics: list[str], value: str) -> str:
+    """The filled cells of some metric columns of a wide table, as rows (province_period_id,
+    metric_code, `value`: the cell as a double)."""
+    quoted = [f'"{code}"' for code in metrics]
+    as_double = ", ".join(f"cast({column} as double) as {column}" for column in quoted)
+    return (f'unpivot (select province_period_id, {as_double} from main."{table}")'
+            f" on {', '.join(quoted)} into name metric_code value {value}")
+
+
+def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The columns of each table of schema main, in order."""
+    columns: dict[str, list[str]] = {}
     for table, column in con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main'"
+        "select table_name, column_name from duckdb_columns()"
+        " where schema_name = 'main' and database_name = current_database() order by table_name, column_index"
     ).fetchall():
-        columns.setdefault(table, set()).add(column)
+        columns.setdefault(table, []).append(column)
     return columns
 
 
