@@ -272,15 +272,19 @@ class BenchError(RuntimeError):
     pass
 
 
-def median_run(samples: list[dict]) -> dict:
-    """The run of median wall time (the lower middle of an even count), with every run under
-    `samples` and the largest peak memory of them all."""
+def median_sample(samples: list[dict]) -> dict:
+    """The run of median wall time (the lower middle of an even count)."""
     if not samples:
         raise ValueError("median of no runs")
-    middle = sorted(samples, key=lambda sample: sample["wall_seconds"])[(len(samples) - 1) // 2]
+    return sorted(samples, key=lambda sample: sample["wall_seconds"])[(len(samples) - 1) // 2]
+
+
+def median_run(samples: list[dict]) -> dict:
+    """The median run (median_sample), with every run under `samples` and the largest peak memory
+    of them all."""
     kept = ("wall_seconds", "refresh_seconds", "peak_rss_mib")
     return {
-        **middle,
+        **median_sample(samples),
         "peak_rss_mib": max(sample["peak_rss_mib"] for sample in samples),
         "samples": [{key: sample[key] for key in kept if key in sample} for sample in samples],
     }
@@ -366,7 +370,7 @@ def worker_refresh(reports: Path, warehouse: Path, full: dict, repeats: int = DE
             exit_code = stop(worker)
             sampler.done.set()
             sampler.join()
-    run = median_run([{**sample, "peak_rss_mib": 0.0} for sample in samples])
+    run = median_sample(samples)
     share = run["wall_seconds"] / full["wall_seconds"]
     walls = ", ".join(f"{sample['wall_seconds']} s" for sample in samples)
     progress(f"  {walls} from writing the file to the worker's line; median {run['wall_seconds']} s"

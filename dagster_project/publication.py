@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +35,7 @@ import duckdb
 
 from dagster_project.parallel import worker_count
 from dagster_project.settings import PROJECT_ROOT
-from dagster_project.storage import connect, now
+from dagster_project.storage import connect, cursor_per_thread, now
 
 KEPT_VERSIONS = 3
 VERSIONS = "versions"
@@ -213,21 +212,13 @@ def _write_version_folder(
         "select table_name from duckdb_tables() where schema_name = 'main'"
         " and database_name = current_database() order by 1"
     ).fetchall()]
-    local, cursors = threading.local(), []
+    with cursor_per_thread(con) as cursor, ThreadPoolExecutor(max_workers=worker_count()) as pool:
 
-    def write(table: str) -> int:  # each table on one core's cursor: most are too small to spread
-        if not hasattr(local, "cursor"):
-            local.cursor = con.cursor()
-            cursors.append(local.cursor)
-        target = str(folder / "parquet" / f"{table}.parquet").replace("'", "''")
-        return local.cursor.execute(f"copy main.\"{table}\" to '{target}' (format parquet)").fetchone()[0]
+        def write(table: str) -> int:  # each table on one core's cursor: most are too small to spread
+            target = str(folder / "parquet" / f"{table}.parquet").replace("'", "''")
+            return cursor().execute(f"copy main.\"{table}\" to '{target}' (format parquet)").fetchone()[0]
 
-    try:
-        with ThreadPoolExecutor(max_workers=worker_count()) as pool:
-            rows = dict(zip(tables, pool.map(write, tables), strict=True))
-    finally:
-        for cursor in cursors:
-            cursor.close()
+        rows = dict(zip(tables, pool.map(write, tables), strict=True))
     manifest = {
         "version": version,
         "run_id": run_id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +47,25 @@ def now() -> datetime:
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextlib.contextmanager
+def cursor_per_thread(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[], duckdb.DuckDBPyConnection]]:
+    """A function giving each thread that calls it its own cursor of `con` (a DuckDB connection
+    runs one query at a time); every cursor is closed when the block ends, before `con` is."""
+    local, opened = threading.local(), []
+
+    def cursor() -> duckdb.DuckDBPyConnection:
+        if not hasattr(local, "cursor"):
+            local.cursor = con.cursor()
+            opened.append(local.cursor)
+        return local.cursor
+
+    try:
+        yield cursor
+    finally:
+        for each in opened:
+            each.close()
 
 
 # Within a refresh run by cchc, the files keep_open names, each with a connection that keeps

@@ -21,7 +21,6 @@ import dataclasses
 import graphlib
 import json
 import os
-import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.parallel import worker_count
+from dagster_project.storage import cursor_per_thread
 
 REPLAYED = frozenset({"view", "table"})  # materialisations whose SQL is the whole of what dbt runs
 # Where a model marks the input rows the replay may narrow to some cells (dbt/macros/replay_cells.sql).
@@ -225,23 +225,10 @@ def run(replay: Replay, build_path: Path) -> Iterable[NodeOutcome]:
             if outcome.status == "error":
                 return
         tests = [node for node in replay.nodes if node.resource_type == "test"]
-        local, cursors = threading.local(), []
-
-        def run_test(node: CompiledNode) -> NodeOutcome:
-            if not hasattr(local, "cursor"):
-                local.cursor = con.cursor()
-                cursors.append(local.cursor)
-            return _run_node(local.cursor, node)
-
-        checkpointing = con.cursor()
-        try:
-            with ThreadPoolExecutor(max_workers=worker_count() + 1) as pool:
-                checkpointed = pool.submit(_checkpoint, checkpointing)
-                yield from pool.map(run_test, tests)
-                checkpointed.result()
-        finally:
-            for cursor in [checkpointing, *cursors]:  # before the file is closed with con
-                cursor.close()
+        with cursor_per_thread(con) as cursor, ThreadPoolExecutor(max_workers=worker_count() + 1) as pool:
+            checkpointed = pool.submit(lambda: _checkpoint(cursor()))
+            yield from pool.map(lambda node: _run_node(cursor(), node), tests)
+            checkpointed.result()
 
 
 def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
