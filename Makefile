@@ -44,10 +44,13 @@ test: setup ## Run the test suite
 lint: setup ## Lint Python (ruff)
 	$(BIN)/ruff check dagster_project tests bench
 
-eval: setup ## Extraction precision, recall and F1 against the hand-labelled gold facts
+# Shared development sets beside the checkout; `make eval` skips any that is absent.
+SHARED_SETS ?= ../shared/extraction/real_dev ../shared/extraction/written_dev
+eval: setup ## Extraction precision and recall on every development set (EVAL_ARGS="-v --json FILE")
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
 		--gold tests/fixtures/gold_bundled.yaml \
-		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml
+		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml \
+		--sets $(SHARED_SETS) $(EVAL_ARGS)
 
 N ?= 1000
 CORPUS ?= corpus

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from dagster_project.extraction import DocumentContext, explain, extract_facts
 from dagster_project.fingerprint import fingerprint
 from dagster_project.ingest.documents import Rejected, parse_bytes
-from dagster_project.ingest.metadata import infer
+from dagster_project.ingest.metadata import infer, parse_published
 from dagster_project.ingest.provinces import province_code
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
 from dagster_project.settings import Settings, load_settings
@@ -489,11 +489,17 @@ def _context(
 ) -> DocumentContext:
     """The options first, then the manifest row, then what the folder and the text say."""
     about = infer(meta, path.as_posix(), None, text)
+    try:
+        published = parse_published(meta.get("published"))
+    except ValueError:
+        print(f"cchc: {path}: published {meta['published']!r} is not YYYY-MM-DD; ignored", file=sys.stderr)
+        published = None
     return DocumentContext(
         province_code=province_code(province) if province else about.province_code,
         year=year or about.year,
         period=about.period,
         doc_type=meta.get("doc_type") or None,
+        published=published,
     )
 
 

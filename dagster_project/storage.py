@@ -139,7 +139,7 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[d
 def read_document_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """raw.documents without the texts."""
     return con.execute(
-        "select document_id, file_path, province_code, year, period, doc_type, status"
+        "select document_id, file_path, province_code, year, period, doc_type, published, status"
         " from raw.documents order by document_id"
     ).df()
 

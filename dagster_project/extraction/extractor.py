@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from dagster_project.extraction.attribution import actors, furniture_spans
@@ -36,6 +37,7 @@ class DocumentContext:
     year: int | None = None
     period: str | None = None
     doc_type: str | None = None
+    published: date | None = None  # decides which province names (63 or 34 units) the text uses
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dagster_project.ingest.encodings import Unreadable
-from dagster_project.ingest.metadata import DOC_TYPES, infer
+from dagster_project.ingest.metadata import DOC_TYPES, infer, parse_published
 from dagster_project.ingest.readers import READABLE_SUFFIXES, read_text
 from dagster_project.ingest.tables import (
     TABLE_SUFFIXES,
@@ -354,9 +354,10 @@ def _published(value: str | None, relative: str, scan: Scan) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_published(value)
     except ValueError:
-        _reject(scan, relative, "invalid published date", f"{value!r} is not YYYY-MM-DD; kept without it")
+        _reject(scan, relative, "invalid published date",
+                f"{value!r} is not YYYY-MM-DD or YYYY-MM; kept without it")
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from dagster_project.extraction.attribution import province_names
@@ -31,6 +32,21 @@ _NATIONAL_SCOPE = re.compile(
     r"\b(?:63|34) tỉnh, thành(?: phố)?\b|\bcác tỉnh, thành phố\b|\bbảng xếp hạng\b", re.IGNORECASE
 )
 OPENING_CHARS = 2000  # where a report states what it is about
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_published(value: str | None) -> date | None:
+    """A publication date as manifests give it: "2025-10-08", or only the month, "2025-10" (its 1st).
+
+    >>> parse_published("2025-10"), parse_published("")
+    (datetime.date(2025, 10, 1), None)
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if month := _MONTH.fullmatch(value):
+        return date(int(month.group(1)), int(month.group(2)), 1)
+    return date.fromisoformat(value)  # ValueError for anything else
 
 
 @dataclass(frozen=True)

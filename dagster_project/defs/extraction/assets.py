@@ -1,3 +1,5 @@
+from datetime import date
+
 import dagster as dg
 import pandas as pd
 
@@ -72,13 +74,17 @@ def _cache_key(doc, is_table: bool) -> str:
     if is_table:  # a .csv or .xlsx fact table; a prose report marked "table" is still read as prose
         return TABLE_READER
     year = None if pd.isna(doc.year) else int(doc.year)
-    return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{extractor_fingerprint()}"
+    return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{_published(doc)}|{extractor_fingerprint()}"
 
 
 def _task(doc, text: str) -> tuple[str, str, DocumentContext]:
     year = None if pd.isna(doc.year) else int(doc.year)
     province = None if pd.isna(doc.province_code) else doc.province_code
-    return doc.document_id, text, DocumentContext(province, year, doc.period, doc.doc_type)
+    return doc.document_id, text, DocumentContext(province, year, doc.period, doc.doc_type, _published(doc))
+
+
+def _published(doc) -> date | None:
+    return None if pd.isna(doc.published) else pd.Timestamp(doc.published).date()
 
 
 def _extract_in_parallel(tasks: list[tuple[str, str, DocumentContext]]) -> list[list[dict]]:
