@@ -74,7 +74,8 @@ def _cache_key(doc, is_table: bool) -> str:
     if is_table:  # a .csv or .xlsx fact table; a prose report marked "table" is still read as prose
         return TABLE_READER
     year = None if pd.isna(doc.year) else int(doc.year)
-    return f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{_published(doc)}|{extractor_fingerprint()}"
+    about = f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{_published(doc)}"
+    return f"{about}|{extractor_fingerprint()}"
 
 
 def _task(doc, text: str) -> tuple[str, str, DocumentContext]:
