@@ -12,6 +12,7 @@ from dagster_project.extraction.trie import literal_trie
 from dagster_project.settings import REFERENCE_DIR
 
 LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list item
+_ACRONYM = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Actors:
 
     def mentions(
         self, sentence: str, lowered: str, document_province: str | None
-    ) -> list[tuple[int, str | None]]:
-        """(end, owner) of every actor the sentence names, in order; "" marks another actor.
+    ) -> list[tuple[int, int, str | None]]:
+        """(start, end, owner) of every actor the sentence names, in order; "" marks another actor.
 
         `lowered` is the sentence lower-cased with the same offsets.
         """
@@ -73,7 +74,7 @@ class Actors:
         found += [(m.start(), m.end(), document_province) for m in self.words.province.finditer(lowered)]
         for others in self.words.others:
             found += [(m.start(), m.end(), "") for m in others.finditer(lowered)]
-        return [(end, owner) for _, end, owner in sorted(found)]
+        return sorted(found, key=lambda mention: (mention[0], mention[1]))
 
     def _local_spans(self, sentence: str, lowered: str) -> list[tuple[int, int]]:
         """Named districts and departments; "thành phố Lai Châu" is a city, "thành phố Hà Nội" is not."""
@@ -94,24 +95,26 @@ class Actors:
         return is_city and self.codes[province.group(0)] not in self.municipalities
 
     @staticmethod
-    def owner(mentions: list[tuple[int, str | None]], position: int, default: str | None) -> str | None:
+    def owner(mentions: list[tuple[int, int, str | None]], position: int, default: str | None) -> str | None:
         """The province a figure at `position` belongs to: the last actor named before it."""
         owner = default
-        for end, named in mentions:
-            if end > position:
-                break
-            owner = named
+        for _, end, named in mentions:
+            if end <= position:
+                owner = named
         return owner
 
 
 @cache
 def province_aliases(generation: int, reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
     """Province names as written in prose (with diacritics, capitalised) -> code."""
+    official = set(province_name_of(generation, reference_dir).values())
     aliases: dict[str, str] = {}
     with (reference_dir / "province_aliases.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             name = row["alias"]
-            if int(row["generation"]) == generation and not name.isascii():
+            # Names as prose writes them: with diacritics ("Gia Lai" has none), or an acronym ("TP.HCM").
+            as_written = not name.isascii() or name in official or _ACRONYM.search(name)
+            if int(row["generation"]) == generation and as_written:
                 aliases[name] = row["province_code"]
     return aliases
 
@@ -134,3 +137,40 @@ def province_names(generation: int) -> tuple[re.Pattern[str], dict[str, str]]:
 def actors(generation: int, words: ActorWords) -> Actors:
     names, codes = province_names(generation)
     return Actors(names, codes, municipalities(generation), words)
+
+
+@cache
+def province_name_of(generation: int, reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+    """code -> official name of the units of a generation."""
+    with (reference_dir / f"provinces_{generation}.csv").open(encoding="utf-8") as handle:
+        return {row["province_code"]: row["name_vi"] for row in csv.DictReader(handle)}
+
+
+def same_unit(code: str | None, generation: int) -> str | None:
+    """The code, in `generation`, of the unit a code of the other generation names.
+
+    A 34-unit seen before the merger is its namesake among the 63 ("Gia Lai" 52 -> 64), else the
+    unit whose code it kept (Phú Thọ 25 -> 25); a 63-unit after the merger is the unit it joined.
+    """
+    if code is None or code == "":
+        return code
+    if generation == 63:
+        name = province_name_of(34).get(code)
+        by_name = {name_vi: c for c, name_vi in province_name_of(63).items()}
+        return by_name.get(name, code) if name else code
+    return merged_into().get(code, code)
+
+
+@cache
+def merged_into(reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+    """63-unit code -> the 34-unit code it became part of on 1 July 2025."""
+    with (reference_dir / "province_merger_2025.csv").open(encoding="utf-8") as handle:
+        return {row["old_province_code"]: row["new_province_code"] for row in csv.DictReader(handle)}
+
+
+def in_generation(code: str | None, generation: int) -> str | None:
+    """A document's province code in its own generation: a 63-unit code given for a text written
+    after the merger is the unit it joined ("Gia Lai" 64 -> 52); codes of that generation stay."""
+    if not code or generation == 63 or code in province_name_of(34):
+        return code
+    return merged_into().get(code, code)

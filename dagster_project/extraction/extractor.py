@@ -1,32 +1,51 @@
-"""Turn a report's prose into facts: one per figure a vocabulary rule recognises."""
+"""Turn a report's prose into facts: every number of the text, decided from the cues around it.
+
+Each number (and each rank written in words) is a candidate. Its unit is read right after it; what
+it measures comes from the cue vocabulary (cues.yaml): the noun after it or the nearest topic
+before it in its sentence (or, for a ranking, the index the text last named), and the aspects
+around it. The guards (guards.yaml) then decide whether it is the province's level for a period:
+its owner, a change, a target, a running total, a single month, its year, period and qualifier.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
-from dagster_project.extraction.attribution import actors, furniture_spans
-from dagster_project.extraction.numbers import NUMBER_PATTERN, parse_number, scale_value
-from dagster_project.extraction.rules import ORDINALS, Guards, Rule, Vocabulary, load_vocabulary
+from dagster_project.extraction.attribution import actors, furniture_spans, in_generation, same_unit
+from dagster_project.extraction.cues import NONE, Cue, Cues, Frame, load_cues
+from dagster_project.extraction.figures import Figure, find_figures
+from dagster_project.extraction.guards import Guards, load_guards
 from dagster_project.extraction.text import (
     MASK,
-    Sentence,
     lower_keeping_offsets,
     mask_references,
     normalize_text,
     split_sentences,
 )
 
-EXTRACTOR_VERSION = "0.3.1"
+EXTRACTOR_VERSION = "0.4.0"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
+MERGER = date(2025, 7, 1)  # the 34 provinces from this day
+PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q2": (6, 30),
+               "Q3": (9, 30), "Q4": (12, 31), "ytd": (12, 31)}
+QUARTERS = {"i": "Q1", "1": "Q1", "ii": "Q2", "2": "Q2", "iii": "Q3", "3": "Q3", "iv": "Q4", "4": "Q4"}
+_FUNCTION_WORDS = frozenset(
+    "và với trong so tăng giảm đạt là của chiếm trên được đã bằng thì nhưng hoặc còn gồm ở tại theo "
+    "từ đến tới cho mỗi này đó nay hiện".split()
+)
+_WORD = re.compile(r"\s*(\w+)")
+_HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
+_LINKED = re.compile(r"^[^,.;()]{0,40}?\b(?:là|thuộc về)\s+$")
+_ABOUT_TOPIC = re.compile(r"\bvề\s+$")
+_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?")
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
-_DIGIT = re.compile(r"\d")
-_YEAR_WORD = re.compile(r"(?i:năm|giai đoạn|đến)\s*$")
-_NUMBER = re.compile(rf"(?<![\d.,])(?:{NUMBER_PATTERN})(?![\d])")
-_DONG_AFTER = re.compile(r"\s*(?:\w+\s)?đồng")  # money stated in đồng: "5 tỷ đồng"
+_UP_TO = re.compile(r"\s*(?:%\s*)?trở lên")
+_NATIONAL_SCOPE = re.compile(r"cả nước|toàn quốc")
+# Where what is said of a figure's noun ends: "6 đơn vị sự nghiệp | bằng cách sáp nhập".
+_RIGHT_STOP = re.compile(r"[,;:()]|\b(?:bằng cách|do|vì|để|nhằm|theo|trong đó|so với|và|hoặc)\b")
 
 
 @dataclass(frozen=True)
@@ -58,23 +77,6 @@ class Fact:
     stated: str = field(compare=False)  # the figure as written, e.g. "90,79"
 
 
-@dataclass(slots=True)
-class _Sentence:
-    text: str  # original
-    masked: str  # masked and lower-cased, same length
-    offset: int
-    rules: list[Rule] = field(default_factory=list)  # those whose anchors the sentence holds
-    actors: list[tuple[int, str | None]] | None = None  # (end, owner) of named actors, on demand
-    contexts: dict[tuple[re.Pattern[str], int], bool] = field(default_factory=dict)  # rules share them
-
-
-def extract_facts(
-    text: str, context: DocumentContext | None = None, vocabulary: Vocabulary | None = None
-) -> list[Fact]:
-    """Extract every recognised figure. Spans index into `normalize_text(text)`."""
-    return _extract(normalize_text(text), _Run(context or DocumentContext(), vocabulary))
-
-
 @dataclass(frozen=True)
 class Explanation:
     """Why one number of a document was or was not taken."""
@@ -86,291 +88,587 @@ class Explanation:
     reason: str
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    cues: Cues
+    guards: Guards
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    return Vocabulary(load_cues(), load_guards())
+
+
+def extract_facts(
+    text: str, context: DocumentContext | None = None, vocabulary: Vocabulary | None = None
+) -> list[Fact]:
+    """Extract every recognised figure. Spans index into `normalize_text(text)`."""
+    return _Document(normalize_text(text), context or DocumentContext(), vocabulary or load_vocabulary()).facts()
+
+
 def explain(text: str, context: DocumentContext | None = None) -> list[Explanation]:
-    """Every number in the document, and why it was or was not taken: the vocabulary's review tool."""
-    text = normalize_text(text)
-    run = _Run(context or DocumentContext(), None, trace=[])
-    taken = {(f.span_start, f.span_end): f for f in _extract(text, run)}
-    masked = mask_references(text)
-    furniture = furniture_spans(text, run.vocabulary.guards.furniture)
+    """Every figure of the document and why it was or was not taken: the vocabulary's review tool."""
+    document = _Document(normalize_text(text), context or DocumentContext(), load_vocabulary(), trace=True)
+    taken = {(fact.span_start, fact.span_end): fact for fact in document.facts()}
     explanations = []
-    for number in _NUMBER.finditer(text):
-        span = number.span()
+    for span, (stated, reason) in sorted(document.seen.items()):
         fact = taken.get(span)
         if fact is not None:
-            reason = f"{fact.metric_code} = {fact.value:g} ({fact.qualifier}, {fact.fact_kind}, " \
-                     f"year {fact.year}, province {fact.province_code}) by rule {fact.rule_id}"
-        elif masked[span[0]] == MASK:
-            reason = "identifier, date or contact (masked)"
-        elif _YEAR_WORD.search(text, max(0, span[0] - 12), span[0]):
-            reason = "a year (dates the clause)"
-        elif any(start <= span[0] < end for start, end in furniture):
-            reason = "page furniture"
-        else:
-            notes = [note for start, end, note in run.trace if start <= span[0] < end]
-            reason = "; ".join(dict.fromkeys(notes)) or "no rule matched"
-        explanations.append(Explanation(*span, number.group(0), fact is not None, reason))
+            reason = (f"{fact.metric_code} = {fact.value:g} ({fact.qualifier}, {fact.fact_kind}, year "
+                      f"{fact.year}, {fact.period}, province {fact.province_code}) by {fact.rule_id}")
+        explanations.append(Explanation(*span, stated, fact is not None, reason))
     return explanations
 
 
-class _Run:
-    """One extraction: the document context, the vocabulary, and optionally a trace of rejections."""
+@dataclass(frozen=True)
+class _Sentence:
+    start: int  # in the document
+    text: str  # as written
+    lowered: str  # masked and lower-cased, same offsets
+    cues: list[Cue]
+    clause_breaks: list[int]  # offsets of ";" in the sentence
 
-    def __init__(
-        self, context: DocumentContext, vocabulary: Vocabulary | None,
-        trace: list[tuple[int, int, str]] | None = None,
-    ) -> None:
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a figure stands in its sentence: its clause, and the figures on either side."""
+
+    clause_start: int
+    clause_end: int
+    prev_end: int  # end of the figure before it in its clause, else the clause start
+    next_start: int  # start of the figure after it in its clause, else the clause end
+
+
+@dataclass(frozen=True)
+class _Topic:
+    name: str
+    cue: Cue | None  # the phrase that named it in this sentence, if any
+    year: int | None  # the year stated with an inherited topic ("Chỉ số SIPAS 2023")
+    how: str  # noun, about, before, inherited
+
+
+@dataclass(frozen=True)
+class _When:
+    year: int | None
+    period: str | None
+    same_period: bool = False
+
+
+class _Rejected(Exception):
+    """A figure that is not one of the province's facts, and why."""
+
+
+class _Document:
+    def __init__(self, text: str, context: DocumentContext, vocabulary: Vocabulary, trace: bool = False):
+        self.text = text
         self.context = context
-        self.vocabulary = vocabulary or load_vocabulary()
-        self.guards = self.vocabulary.guards
+        self.cues = vocabulary.cues
+        self.guards = vocabulary.guards
         self.trace = trace
-        self.masked_doc = ""
-        self.lowered_doc = ""  # masked and lower-cased, same offsets
-        generation = 34 if (context.year or 0) > 2025 else 63
-        self.actors = actors(generation, self.guards.actor_words)
+        self.seen: dict[tuple[int, int], tuple[str, str]] = {}  # figure span -> (stated, reason)
+        self.masked = mask_references(text)
+        self.lowered = lower_keeping_offsets(self.masked)
+        self.generation = generation_of(context.year, context.period, context.published)
+        self.actors = {gen: actors(gen, self.guards.actor_words) for gen in (63, 34)}
+        self.default_owner = "" if self._district_author() else in_generation(context.province_code,
+                                                                              self.generation)
 
-    def reject(self, sentence: _Sentence, start: int, end: int, reason: str) -> None:
-        if self.trace is not None:
-            self.trace.append((sentence.offset + start, sentence.offset + end, reason))
+    # ---------------------------------------------------------------- the document
 
-
-def _extract(text: str, run: _Run) -> list[Fact]:
-    run.masked_doc = mask_references(text)
-    run.lowered_doc = lower_keeping_offsets(run.masked_doc)
-    furniture = furniture_spans(text, run.guards.furniture)
-    facts: list[Fact] = []
-    for span, rules in _sentences_with_rules(text, run):
-        if any(start <= span.start < end for start, end in furniture):
-            continue
-        masked = run.lowered_doc[span.start:span.end]
-        sentence = _Sentence(text[span.start:span.end], masked, span.start, rules)
-        facts.extend(_sentence_facts(sentence, run))
-    return facts
-
-
-def _sentences_with_rules(text: str, run: _Run) -> Iterator[tuple[Sentence, list[Rule]]]:
-    """Sentences holding a number, with the rules their anchor words call for."""
-    for span in split_sentences(text):
-        if not _DIGIT.search(run.masked_doc, span.start, span.end):
-            continue  # masking removed every number: nothing to read here
-        yield span, run.vocabulary.rules_for(run.lowered_doc[span.start:span.end])
-
-
-def _sentence_facts(sentence: _Sentence, run: _Run) -> list[Fact]:
-    claimed: dict[tuple[int, int], Fact] = {}
-    for rule in sentence.rules:
-        if run.trace is None and _context_missing(rule, sentence, run):
-            continue  # cheaper than the pattern; when explaining, let the match say why instead
-        for match in rule.regex.finditer(sentence.masked):
-            if not _rule_applies(rule, match, sentence, run):
+    def facts(self) -> list[Fact]:
+        furniture = furniture_spans(self.text, self.guards.furniture)
+        recent: list[tuple[str, int | None]] = []  # the topics the last topical sentence named, last first
+        section_period: str | None = None
+        found: list[tuple[int, Fact]] = []
+        for number, span in enumerate(split_sentences(self.text)):
+            if any(start <= span.start < end for start, end in furniture):
                 continue
-            for fact in _facts_of_match(rule, match, sentence, run):
-                kept = claimed.setdefault((fact.span_start, fact.span_end), fact)
-                if kept is not fact:
-                    run.reject(sentence, fact.span_start - sentence.offset,
-                               fact.span_end - sentence.offset,
-                               f"{rule.rule_id}: lost to earlier rule {kept.rule_id}")
-    return sorted(claimed.values(), key=lambda f: f.span_start)
+            lowered = self.lowered[span.start:span.end]
+            sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered),
+                                 [i for i, char in enumerate(lowered) if char == ";"])
+            if self._is_heading(span.start, span.end):
+                section_period = self._period_named(lowered) or section_period
+            if any(char.isdigit() for char in lowered) or "thứ" in lowered or "đầu" in lowered:
+                found += [(number, fact) for fact in self._sentence_facts(sentence, recent, section_period)]
+            named = [(cue.info.topic, self._year_after(lowered, cue.end)) for cue in sentence.cues
+                     if cue.info.topic]
+            if named:
+                recent = named[::-1]
+        return self._settle(found)
 
+    def _district_author(self) -> bool:
+        """A report of a district's People's Committee ("UBND HUYỆN YÊN LẠC"): its figures are the district's."""
+        for line in self.text[:400].splitlines()[:3]:
+            match = self.guards.district_author.match(line)
+            if match and not self.actors[self.generation].provinces.match(match.group("name").title()):
+                return True
+        return False
 
-def _rule_applies(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> bool:
-    reason = _rule_rejection(rule, match, sentence, run)
-    if reason:
-        run.reject(sentence, match.start(), match.end(), f"{rule.rule_id}: {reason}")
-    return reason is None
+    def _is_heading(self, start: int, end: int) -> bool:
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", end)
+        line = self.text[line_start: len(self.text) if line_end < 0 else line_end]
+        return len(line) < 120 and bool(_HEADING_NUMBER.match(line)) and not line.rstrip().endswith(".")
 
+    def _period_named(self, lowered: str) -> str | None:
+        """The period a section heading names: "Phần I. KẾT QUẢ QUÝ IV/2023", "II. KẾT QUẢ NĂM 2023"."""
+        if quarter := self.guards.quarter_year.search(lowered):
+            return QUARTERS[quarter.group("quarter")]
+        for period, pattern in self.guards.periods:
+            if pattern.search(lowered):
+                return period
+        return "year" if re.search(r"\bnăm (?:19|20)\d\d\b", lowered) else None
 
-def _rule_rejection(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> str | None:
-    if rule.exclude and rule.exclude.search(match.group(0)):
-        return "excluded phrase in the match"
-    clause = sentence.masked[: match.start()]
-    if rule.reject_before and rule.reject_before.search(clause[clause.rfind(";") + 1:]):
-        return "excluded phrase earlier in the clause"
-    return _context_missing(rule, sentence, run)
+    def _year_after(self, lowered: str, position: int) -> int | None:
+        """The year written right after a topic phrase: "Chỉ số SIPAS 2023", "PAR INDEX năm 2024"."""
+        match = re.match(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b", lowered[position:])
+        return int(match.group(1)) if match else None
 
+    # ---------------------------------------------------------------- a sentence
 
-def _context_missing(rule: Rule, sentence: _Sentence, run: _Run) -> str | None:
-    if rule.not_context and _has_context(rule.not_context, 0, sentence, run):
-        return "sentence is about something else"
-    if rule.context is None or _has_context(rule.context, rule.context_chars, sentence, run):
-        return None
-    return "required context missing"
+    def _sentence_facts(
+        self, sentence: _Sentence, recent: list[tuple[str, int | None]], section_period: str | None
+    ) -> list[Fact]:
+        cue_spans = [(cue.start, cue.end) for cue in sentence.cues]
+        figures = [
+            figure for figure in find_figures(sentence.lowered)
+            if not any(start <= figure.start and figure.end <= end for start, end in cue_spans)
+        ]
+        facts = []
+        decided: dict[int, str] = {}  # noun cue start -> the topic of the figure it counts
+        for index, figure in enumerate(figures):
+            place = self._place(sentence, figures, index)
+            try:
+                facts.append(self._decide(sentence, figure, place, figures, recent, section_period, decided))
+                self._note(sentence, figure, "taken")
+            except _Rejected as rejection:
+                self._note(sentence, figure, str(rejection))
+        return facts
 
+    def _place(self, sentence: _Sentence, figures: list[Figure], index: int) -> _Place:
+        figure = figures[index]
+        clause_start = max((b + 1 for b in sentence.clause_breaks if b < figure.start), default=0)
+        clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=len(sentence.lowered))
+        before = [f.end for f in figures[:index] if f.end <= figure.start and f.end > clause_start]
+        after = [f.start for f in figures[index + 1:] if f.start >= figure.end and f.start < clause_end]
+        return _Place(clause_start, clause_end, max(before, default=clause_start), min(after, default=clause_end))
 
-def _has_context(pattern: re.Pattern[str], chars: int, sentence: _Sentence, run: _Run) -> bool:
-    """Whether the sentence, or the `chars` before it in its paragraph, holds the pattern."""
-    key = (pattern, chars)
-    if key not in sentence.contexts:
-        around = sentence.masked
-        if chars:
-            paragraph = run.lowered_doc[max(0, sentence.offset - chars): sentence.offset]
-            around = paragraph[paragraph.rfind("\n\n") + 1:] + " " + around  # not past a blank line
-        sentence.contexts[key] = pattern.search(around) is not None
-    return sentence.contexts[key]
+    def _note(self, sentence: _Sentence, figure: Figure, reason: str) -> None:
+        if self.trace:
+            self.seen[(sentence.start + figure.start, sentence.start + figure.end)] = (
+                sentence.text[figure.start:figure.end], reason)
 
+    # ---------------------------------------------------------------- a figure
 
-def _facts_of_match(rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run) -> list[Fact]:
-    facts = []
-    for index, metric in rule.slots.items():
-        if match.group(f"n{index}") is None:
-            continue  # an alternative of the pattern that did not match
-        prefix = sentence.masked[: _qualified_start(match, index, sentence, run.guards)[1]]
-        if not rule.allows_change and run.guards.change_before.search(prefix[-30:]):
-            run.reject(sentence, *match.span(f"n{index}"), f"{rule.rule_id}: a change, not a level")
-            continue
-        if run.guards.cumulative_before.search(prefix, prefix.rfind(";") + 1):
-            run.reject(sentence, *match.span(f"n{index}"), f"{rule.rule_id}: a running total since"
-                       " an earlier year, not the period's figure")
-            continue
-        fact = _make_fact(rule, match, index, metric, sentence, run)
-        if fact is not None:
-            facts.append(fact)
-    if len(facts) == 1 and len(set(rule.slots.values())) == 1:
-        facts.extend(_restatements(facts[0], rule, match, sentence, run))
-    return facts
-
-
-def _make_fact(
-    rule: Rule, match: re.Match[str], index: str, metric: str, sentence: _Sentence, run: _Run,
-    year: int | None = None, confidence: float | None = None,
-) -> Fact | None:
-    unit = run.vocabulary.units[metric]
-    stated = match.group(f"n{index}")
-    start, end = match.span(f"n{index}")
-    value = scale_value(
-        ORDINALS.get(stated) or parse_number(stated), unit, _group(match, f"s{index}"),
-        in_dong=_DONG_AFTER.match(sentence.masked, end, end + 30) is not None,
-    )
-    if unit in ("count", "rank") and value != int(value):
-        run.reject(sentence, start, end, f"{rule.rule_id}: a count with a fraction")
-        return None
-    qualifier_word, slot_start = _qualified_start(match, index, sentence, run.guards)
-    province = _owner(sentence, slot_start, run)
-    if province == "":
-        run.reject(sentence, start, end, f"{rule.rule_id}: not the province's own figure")
-        return None
-    is_target = _states_target(sentence.masked[:slot_start], run)
-    is_plan = metric in run.guards.plan_metrics
-    in_target_document = run.context.doc_type in TARGET_DOC_TYPES
-    future = is_target or is_plan or in_target_document
-    year = year or _attribute_year(sentence.masked[:start], run, allow_future=future)
-    if not is_target and in_target_document and not is_plan:
-        reported = run.guards.result_before.search(sentence.masked[:slot_start])
-        is_current = year is None or run.context.year is None or year >= run.context.year
-        is_target = is_current and not reported
-    return Fact(
-        metric_code=metric,
-        value=value,
-        unit=unit,
-        qualifier=run.guards.qualifiers.get(qualifier_word, "exact"),
-        fact_kind="target" if is_target else "actual",
-        province_code=province,
-        year=year,
-        # The document's period ("6 tháng đầu năm") unless the clause names another year.
-        period=run.context.period if year in (None, run.context.year) else "year",
-        evidence=sentence.text,
-        span_start=sentence.offset + start,
-        span_end=sentence.offset + end,
-        rule_id=rule.rule_id,
-        confidence=confidence or (0.85 if rule.context else 0.9),
-        stated=stated,
-    )
-
-
-def _qualified_start(
-    match: re.Match[str], index: str, sentence: _Sentence, guards: Guards
-) -> tuple[str, int]:
-    """The figure's qualifier word ("hơn", "khoảng"…) and where the qualified figure starts."""
-    word = _group(match, f"q{index}")
-    if word:
-        return word, match.start(f"q{index}")
-    start = match.start(f"n{index}")
-    if f"q{index}" not in match.re.groupindex:  # a figure opening the pattern
-        before = guards.qualifier_before.search(sentence.masked, max(0, start - 20), start)
-        if before:
-            return before.group(1), before.start(1)
-    return "", start
-
-
-def _group(match: re.Match[str], name: str) -> str | None:
-    return match.group(name) if name in match.re.groupindex else None  # optional groups
-
-
-def _owner(sentence: _Sentence, position: int, run: _Run) -> str | None:
-    """The province the sentence names before the figure; "" for a district or department."""
-    if sentence.actors is None:
-        lowered = lower_keeping_offsets(sentence.text)
-        sentence.actors = run.actors.mentions(sentence.text, lowered, run.context.province_code)
-    return run.actors.owner(sentence.actors, position, run.context.province_code)
-
-
-def _states_target(prefix: str, run: _Run) -> bool:
-    """A target or plan ("phấn đấu", "đảm bảo 100%") rather than a result.
-
-    In a directive or plan document, figures about the document's year or later are targets
-    too, while the results of earlier years that it recalls are not (see _make_fact).
-    """
-    guards = run.guards
-    if guards.target_near.search(prefix[-60:]):
-        return True
-    if not guards.target_in_sentence.search(prefix):
-        return False  # the common case: no cue at all, no need to discount "vượt mục tiêu"
-    return bool(guards.target_in_sentence.search(guards.target_exceptions.sub(" ", prefix)))
-
-
-def _attribute_year(prefix: str, run: _Run, allow_future: bool = False) -> int | None:
-    """The year the clause names before the figure, else the document's year.
-
-    A later year than the document's is a horizon ("đến năm 2025"), not the figure's year,
-    except for targets and plan figures (`allow_future`).
-    """
-    guards, document_year = run.guards, run.context.year
-    opened = prefix.rfind("(")
-    if opened > prefix.rfind(")"):
-        inside = list(guards.year_mention.finditer(prefix[opened:]))
-        if inside:
-            return int(inside[-1].group("year"))
-    flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), prefix) if "(" in prefix else prefix
-    for mention in reversed(list(guards.year_mention.finditer(flat))):
-        year = int(mention.group("year"))
-        if guards.year_ignored_before.search(flat, max(0, mention.start() - 40), mention.start()):
-            continue
-        if allow_future or document_year is None or year <= document_year:
-            return year
-    return document_year
-
-
-def _restatements(
-    fact: Fact, rule: Rule, match: re.Match[str], sentence: _Sentence, run: _Run
-) -> list[Fact]:
-    """Figures for another year right after a fact: "(năm 2023 là 31 TTHC)"."""
-    rest_start = match.end()
-    if "(" not in sentence.masked[rest_start:] and "cùng kỳ" not in sentence.masked[rest_start:]:
-        return []  # no parenthesis and no "cùng kỳ": nothing restated
-    clause_end = sentence.masked.find(";", rest_start)
-    clause_end = len(sentence.masked) if clause_end < 0 else clause_end
-    figure_end = match.end("s0") if _group(match, "s0") else match.end("n0")
-    # The restated figure repeats the first word of the unit: "24 TTHC (năm 2023 là 31 TTHC)".
-    tail = [word for word in sentence.masked[figure_end: match.end()].split() if word[0] != "/"]
-    unit_tail = re.escape(tail[0]) if tail else ""
-    found = []
-    for opener, anchored in ((run.guards.restatement, True), (run.guards.comparison, False)):
-        pattern = _restatement_pattern(opener.pattern, run.vocabulary.number_slot, unit_tail)
-        if anchored:
-            hit = pattern.match(sentence.masked, rest_start)
-        else:
-            hit = pattern.search(sentence.masked, rest_start, clause_end)
-        if hit is None:
-            continue
-        restated = _make_fact(
-            rule, hit, "0", fact.metric_code, sentence, run,
-            year=int(_group(hit, "year") or _group(hit, "prior")), confidence=0.8,
+    def _decide(
+        self, sentence: _Sentence, figure: Figure, place: _Place, figures: list[Figure],
+        recent: list[tuple[str, int | None]], section_period: str | None, decided: dict[int, str],
+    ) -> Fact:
+        if figure.unit == "other":
+            raise _Rejected("not a catalog quantity (a ratio, a duration, a rank change or another unit)")
+        noun = self._noun(sentence, figure)
+        if figure.unit == "count" and noun == NONE and re.fullmatch(r"(?:19|20)\d\d", figure.stated):
+            raise _Rejected("a year (dates the clause)")
+        if figure.unit == "count" and noun == "?":
+            raise _Rejected("counts something outside the catalog")
+        topic = self._topic(sentence, figure, noun, place, figures, recent, decided)
+        if noun != NONE and noun != "?":
+            decided.update({cue.start: topic.name for cue in sentence.cues
+                            if cue.info.noun == noun and figure.unit_end <= cue.start <= figure.unit_end + 1})
+        aspects = self._aspects(sentence, figure, place, topic)
+        frame = self._frame(topic.name, figure, noun, aspects)
+        if frame.metric is None:
+            raise _Rejected(f"{topic.name}: {frame.why}")
+        self._check_rank(sentence, figure, place)
+        self._check_level(sentence, figure, place, frame)
+        when = self._when(sentence, figure, place, frame, topic, section_period)
+        province = self._owner(sentence, figure, place, when)
+        kind = self._kind(sentence, figure, place, frame, when)
+        value = self._value(figure, frame, when)
+        return Fact(
+            metric_code=frame.metric,
+            value=value,
+            unit=self.cues.units[frame.metric],
+            qualifier=self._qualifier(sentence, figure, place, frame),
+            fact_kind=kind,
+            province_code=province,
+            year=when.year,
+            period=when.period,
+            evidence=sentence.text,
+            span_start=sentence.start + figure.start,
+            span_end=sentence.start + figure.end,
+            rule_id=f"{frame.metric}:{topic.name}:{topic.how}",
+            confidence=0.75 if topic.how == "inherited" else 0.9,
+            stated=sentence.text[figure.start:figure.end],
         )
-        if restated is not None:
-            found.append(restated)
-    return found
+
+    def _noun(self, sentence: _Sentence, figure: Figure) -> str:
+        """What a count counts: a noun cue right after it, NONE when nothing is, "?" for another word."""
+        position = figure.unit_end
+        rest = sentence.lowered[position: position + 2]
+        position += len(rest) - len(rest.lstrip())
+        for cue in sentence.cues:
+            if cue.start == position and cue.info.noun:
+                return cue.info.noun
+        word = _WORD.match(sentence.lowered, figure.unit_end)
+        if word is None or word.start(1) != position or word.group(1) in _FUNCTION_WORDS:
+            return NONE
+        return "?"
+
+    def _topic(
+        self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
+        recent: list[tuple[str, int | None]], decided: dict[int, str],
+    ) -> _Topic:
+        """What the figure measures: its noun, "về <topic>" after it, the nearest topic before it, or
+        for a ranking the topic the text last named."""
+        before = [_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
+                  for cue in reversed(sentence.cues) if cue.info.topic and cue.end <= figure.start]
+        candidates = []
+        if before and before[0].cue.start >= place.clause_start and noun != NONE and any(
+                frame.nouns and noun in frame.nouns for frame in self._frames(before[0].name, figure, noun)):
+            candidates.append(before[0])  # "cung ứng dịch vụ công trực tuyến cho 2.268 thủ tục"
+        noun_cue = next((cue for cue in sentence.cues if cue.info.topic
+                         and figure.unit_end <= cue.start <= figure.unit_end + 1), None)
+        if noun_cue is not None:
+            candidates.append(_Topic(noun_cue.info.topic, noun_cue, None, "noun"))
+        elif right := self._right_topic(sentence, figure, place):
+            candidates.append(right)  # "55 hệ thống thông tin kết nối qua nền tảng LGSP"
+        for cue in sentence.cues:
+            if (cue.info.topic and figure.end <= cue.start < place.next_start
+                    and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start)):
+                candidates.append(_Topic(cue.info.topic, cue, None, "about"))
+                break
+        candidates += before
+        for candidate in candidates:
+            if self._frames(candidate.name, figure, noun):
+                return candidate
+            if candidate.how == "noun":
+                break  # the noun says what is counted: no other topic may claim the figure
+        if candidates:
+            raise _Rejected(f"its topic ({candidates[0].name}) has no catalog metric in this unit")
+        return self._inherited(sentence, figure, noun, place, figures, recent)
+
+    def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place) -> _Topic | None:
+        stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
+        end = stop.start() if stop else place.next_start
+        cue = next((c for c in sentence.cues if c.info.topic and figure.unit_end < c.start < end), None)
+        return _Topic(cue.info.topic, cue, None, "after") if cue else None
+
+    def _inherited(
+        self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
+        recent: list[tuple[str, int | None]],
+    ) -> _Topic:
+        """A ranking names the index once: the topic the last topical sentence named, if it is one that
+        carries over and takes every figure of the clause."""
+        clause = [f for f in figures if place.clause_start <= f.start < place.clause_end
+                  and f.unit in ("rank", "pct", "points", "bare")]
+        later = [(cue.info.topic, None) for cue in sentence.cues if cue.info.topic and cue.start >= figure.end]
+        for name, year in [*later[:1], *recent]:
+            if name not in self.cues.inheritable or not self._frames(name, figure, noun):
+                continue
+            if all(self.cues.frames_for(name, f.unit) for f in clause):
+                return _Topic(name, None, year, "inherited")
+        raise _Rejected("no topic: nothing in the sentence or before it says what the figure measures")
+
+    def _frames(self, topic: str, figure: Figure, noun: str) -> list[Frame]:
+        return [frame for frame in self.cues.frames_for(topic, figure.unit)
+                if figure.unit != "count" or frame.nouns is None or noun in frame.nouns]
+
+    def _aspects(self, sentence: _Sentence, figure: Figure, place: _Place, topic: _Topic) -> dict[str, str]:
+        """One value per family: right after the figure (to the next comma), else between the figure
+        before it and it, else earlier in the clause back to its topic, else set by the topic phrase."""
+        lowered = sentence.lowered
+        stop = _RIGHT_STOP.search(lowered, figure.unit_end, place.next_start)
+        right_end = stop.start() if stop else place.next_start
+        floor = place.clause_start
+        right = [c for c in sentence.cues if figure.unit_end <= c.start < right_end]
+        near = [c for c in reversed(sentence.cues) if place.prev_end <= c.start and c.end <= figure.start]
+        far = [c for c in reversed(sentence.cues) if floor <= c.start and c.end <= min(place.prev_end, figure.start)
+               and c.start < place.prev_end]
+        found: dict[str, str] = {}
+        if place.clause_start:  # "Ở cấp huyện, …; số đúng hạn là …": a level holds for the sentence
+            earlier = [c for c in reversed(sentence.cues) if c.end <= place.clause_start]
+            found.update(next(((f, v) for c in earlier for f, v in c.info.aspects if f == "level"), ()) and
+                         [next((f, v) for c in earlier for f, v in c.info.aspects if f == "level")])
+        own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
+        for cue in [*right, *near, *far, *own]:
+            for family, value in cue.info.aspects:
+                found.setdefault(family, value)
+        if figure.numerator_of is not None:
+            found.setdefault("status", "assigned")  # "55/58 nhiệm vụ": 58 is the whole
+        return found
+
+    def _frame(self, topic: str, figure: Figure, noun: str, aspects: dict[str, str]) -> Frame:
+        for frame in self._frames(topic, figure, noun):
+            if frame.fits(aspects):
+                return frame
+        shown = ", ".join(f"{family} {value}" for family, value in sorted(aspects.items())) or "none"
+        raise _Rejected(f"{topic}: no catalog metric has these aspects ({shown})")
+
+    # ---------------------------------------------------------------- guards
+
+    def _check_rank(self, sentence: _Sentence, figure: Figure, place: _Place) -> None:
+        if figure.unit != "rank":
+            return
+        if figure.rank_of is not None and figure.rank_of not in (63, 34):
+            raise _Rejected("a regional or group rank (out of fewer provinces)")
+        after = sentence.lowered[figure.end: place.clause_end]
+        if self.guards.national_after.match(after) or figure.rank_of in (63, 34):
+            return
+        before = sentence.lowered[place.clause_start: figure.start]
+        if self.guards.regional_after.match(after) or self.guards.regional_before.search(before):
+            raise _Rejected("a regional or group rank")
+
+    def _check_level(self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame) -> None:
+        """Changes, running totals and single months are not the period's level."""
+        guards = self.guards
+        near = sentence.lowered[place.prev_end: figure.start]
+        changes = list(guards.change_word.finditer(near))
+        if changes and not guards.level_word.search(near, changes[-1].end()):
+            if not (frame.reduction and guards.reduction_word.fullmatch(changes[-1].group(0))):
+                raise _Rejected("a change, not a level")
+        clause = sentence.lowered[place.clause_start: figure.start]
+        if guards.cumulative.search(clause):
+            raise _Rejected("a running total since an earlier year, not the period's figure")
+        if frame.reduction and guards.cumulative_reduction.search(clause):
+            raise _Rejected("a reduction to date with no start: a running total")
+        if guards.single_month.search(sentence.lowered, 0, figure.start):
+            raise _Rejected("a single month's figure: no reporting period fits it")
+
+    def _when(
+        self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic,
+        section_period: str | None,
+    ) -> _When:
+        year, same_period = self._year(sentence, figure, place, frame, topic)
+        if frame.annual and self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
+            year = self._comparison_year(sentence, figure, year)
+        elif self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
+            raise _Rejected("an earlier level of unstated date")
+        quarter = self.guards.quarter_year.search(sentence.lowered, place.clause_start, figure.start)
+        if frame.metric in self.guards.plan_metrics:
+            return _When(year, "year")
+        if quarter:
+            return _When(int(quarter.group("year")), QUARTERS[quarter.group("quarter")])
+        if year != self.context.year:
+            return _When(year, self.context.period if same_period else "year", same_period)
+        return _When(year, self._period(sentence, figure, place, section_period))
+
+    def _year(
+        self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic
+    ) -> tuple[int | None, bool]:
+        """The figure's year, and whether it is the same period of that year ("cùng kỳ năm 2024")."""
+        guards, lowered = self.guards, sentence.lowered
+        opened = lowered.rfind("(", place.clause_start, figure.start)
+        if opened >= 0 and lowered.find(")", opened, figure.start) < 0:
+            base = guards.comparison_year.search(lowered, place.clause_start, opened + 1)
+            if base:
+                return int(base.group("year") or base.group("same")), base.group("same") is not None
+            inside = list(guards.year_mention.finditer(lowered, opened, figure.start))
+            if inside:
+                return int(inside[-1].group("year")), False
+        if stated := self._stated_year(sentence, figure):
+            return stated, False
+        flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), lowered[: figure.start])
+        future = frame.metric in guards.plan_metrics or bool(guards.target_in_sentence.search(flat))
+        for mention in reversed(list(guards.year_mention.finditer(flat))):
+            if guards.year_ignored_before.search(flat, max(0, mention.start() - 20), mention.start()):
+                continue
+            year = int(mention.group("year"))
+            if future or self.context.year is None or year <= self.context.year:
+                same = guards.same_period_year.search(flat, max(0, mention.start() - 12), mention.end())
+                return year, same is not None
+        return topic.year or self.context.year, False
+
+    def _stated_year(self, sentence: _Sentence, figure: Figure) -> int | None:
+        """"90,30% (2021)": a year in parentheses right after the figure."""
+        rest = sentence.lowered[figure.unit_end:].lstrip()
+        match = self.guards.parenthesis_year.match(rest)
+        return int(match.group("year")) if match else None
+
+    def _earlier_level(self, sentence: _Sentence, figure: Figure, place: _Place) -> bool:
+        """"từ 87,61% xuống 86,78%": the first figure is the earlier level."""
+        before = sentence.lowered[place.prev_end: figure.start]
+        after = sentence.lowered[figure.end: place.clause_end]
+        return bool(self.guards.earlier_level.search(before) and self.guards.later_level.match(after))
+
+    def _comparison_year(self, sentence: _Sentence, figure: Figure, year: int | None) -> int | None:
+        for match in re.finditer(r"so với năm ((?:19|20)\d\d)", sentence.lowered):
+            if year is not None and int(match.group(1)) < year:
+                return int(match.group(1))
+        return None if year is None else year - 1
+
+    def _period(self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None) -> str | None:
+        guards, lowered = self.guards, sentence.lowered
+        prefix = lowered[: figure.start]
+        best: tuple[int, str] | None = None
+        for period, pattern in guards.periods:
+            for match in pattern.finditer(prefix):
+                if best is None or match.start() > best[0]:
+                    best = (match.start(), period)
+        until = self._until_date(sentence, figure, place)
+        if until is not None and (best is None or until[0] > best[0]):
+            best = until
+        if best is not None:
+            return best[1]
+        return section_period or self.context.period
+
+    def _until_date(self, sentence: _Sentence, figure: Figure, place: _Place) -> tuple[int, str] | None:
+        """"đến ngày 30/11/2023": year to date, unless the day ends the document's period."""
+        for match in re.finditer(r"\b(?:đến|tới)(?: hết)? ngày\s*", sentence.lowered[: figure.start]):
+            written = _DATE.match(sentence.text, match.end())
+            if written is None:
+                continue
+            day, month, year = int(written.group(1)), int(written.group(2)), written.group(3)
+            end = period_end(self.context.year, self.context.period, self.context.published)
+            if end is None or not (1 <= month <= 12 and 1 <= day <= 31):
+                return match.start(), "ytd"
+            stated = date(int(year) if year else end.year, month, min(day, 28 if month == 2 else 30 if month in
+                                                                          (4, 6, 9, 11) else 31))
+            return match.start(), ("ytd" if stated < end else self.context.period or "year")
+        return None
+
+    def _owner(self, sentence: _Sentence, figure: Figure, place: _Place, when: _When) -> str:
+        """The province the figure belongs to, in the units in force at the end of its period (a
+        text written before the merger names the 63 units whatever period it speaks of)."""
+        generation = 63 if self.generation == 63 else generation_of(when.year, when.period, self.context.published)
+        mentions = self.actors[generation].mentions(sentence.text, sentence.lowered,
+                                                    self._default_owner(generation))
+        owner = self._default_owner(generation)
+        for start, end, named in mentions:
+            if named == "" and start < place.clause_start and not self._is_local(sentence, start, end):
+                continue  # "cả nước", "khu vực …" in an earlier clause compare, they do not own
+            if figure.unit == "rank" and named == "" and _NATIONAL_SCOPE.search(sentence.lowered, start, end):
+                continue  # "thứ hạng trong cả nước": the rank's scope, not its owner
+            if end <= figure.start:
+                owner = named
+            elif figure.unit == "rank" and _LINKED.match(sentence.lowered[figure.end:start]) and named:
+                owner = named  # "Xếp thứ hai là Hải Phòng"
+                break
+        if owner == "":
+            raise _Rejected("not the province's own figure (a district, department, region or the nation)")
+        if owner is None:
+            raise _Rejected("no province: a national document names none for this figure")
+        return owner
+
+    def _is_local(self, sentence: _Sentence, start: int, end: int) -> bool:
+        """A named district or department ("huyện Mộc Châu") rather than a scope word ("cả nước")."""
+        return self.guards.actor_words.local.match(sentence.lowered, start) is not None
+
+    def _default_owner(self, generation: int) -> str | None:
+        owner = self.default_owner
+        if owner and generation != self.generation:
+            return same_unit(owner, generation)
+        return owner
+
+    def _kind(self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, when: _When) -> str:
+        """A target or plan ("phấn đấu", "đảm bảo 100%") rather than a result."""
+        guards = self.guards
+        prefix = sentence.lowered[: figure.start]
+        if guards.target_near.search(prefix[-60:]):
+            return "target"
+        if guards.target_in_sentence.search(prefix) and guards.target_in_sentence.search(
+                guards.target_exceptions.sub(" ", prefix)):
+            return "target"
+        in_plan = self.context.doc_type in TARGET_DOC_TYPES and frame.metric not in guards.plan_metrics
+        if in_plan and not guards.result_before.search(prefix):
+            current = when.year is None or self.context.year is None or when.year >= self.context.year
+            return "target" if current else "actual"
+        return "actual"
+
+    def _qualifier(self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame) -> str:
+        guards, lowered = self.guards, sentence.lowered
+        word = guards.qualifier_before.search(lowered, max(0, figure.start - 20), figure.start)
+        if word:
+            return guards.qualifiers[word.group(1)]
+        if lowered[max(0, figure.start - 4): figure.start].strip() == "từ" and _UP_TO.match(
+                lowered, figure.unit_end):
+            return "more_than"
+        if frame.metric not in guards.plan_metrics and self._estimated(lowered, place.clause_start, figure.start):
+            return "about"
+        return "exact"
+
+    def _estimated(self, lowered: str, clause_start: int, position: int) -> bool:
+        """An estimate ("ước đạt") earlier in the figure's comma segment, or in the segments before it
+        that its own segment continues ("…, bằng 59,9% dự toán")."""
+        guards = self.guards
+        end = position
+        while end > clause_start:
+            comma = lowered.rfind(",", clause_start, end)
+            start = clause_start if comma < 0 else comma + 1
+            if guards.estimate_in_clause.search(lowered, start, end):
+                return True
+            if comma < 0 or not guards.continuation.match(lowered, start):
+                return False
+            end = comma
+        return False
+
+    def _value(self, figure: Figure, frame: Frame, when: _When) -> float:
+        if figure.last or figure.penultimate:
+            provinces = 34 if (when.year or 0) >= 2025 else 63
+            return float(provinces - (1 if figure.penultimate else 0))
+        unit = self.cues.units[frame.metric]
+        if unit in ("count", "rank") and figure.value != int(figure.value):
+            raise _Rejected("a count with a fraction")
+        if unit == "rank" and not 1 <= figure.value <= 63:
+            raise _Rejected("not a rank among the provinces")
+        if figure.unit == "points" and figure.max_points not in (None, 100):
+            raise _Rejected("points out of a component's maximum, not the index")
+        return figure.value
+
+    # ---------------------------------------------------------------- the document's facts together
+
+    def _settle(self, found: list[tuple[int, Fact]]) -> list[Fact]:
+        """One fact per figure stated: a rounded restatement gives way to the exact figure, a second
+        figure for the same metric in one sentence (another base, a breakdown) to the first."""
+        kept: list[tuple[int, Fact]] = []
+        for number, fact in found:
+            clash = next((other for other in kept if _same_cell(other[1], fact)), None)
+            if clash is None:
+                kept.append((number, fact))
+                continue
+            other_number, other = clash
+            if other.value == fact.value:
+                self._drop(fact, "the same figure again")
+            elif _rounds(fact, other):
+                self._drop(fact, f"a rounded restatement of {other.stated}")
+            elif _rounds(other, fact):
+                kept.remove(clash)
+                kept.append((number, fact))
+                self._drop(other, f"a rounded restatement of {fact.stated}")
+            elif other_number == number:
+                self._drop(fact, f"a second {fact.metric_code} in the sentence (another base or a part)")
+            else:
+                kept.append((number, fact))
+        return sorted((fact for _, fact in kept), key=lambda f: f.span_start)
+
+    def _drop(self, fact: Fact, reason: str) -> None:
+        if self.trace:
+            self.seen[(fact.span_start, fact.span_end)] = (fact.stated, reason)
 
 
-@lru_cache(maxsize=1024)
-def _restatement_pattern(opener: str, slot: str, unit_tail: str) -> re.Pattern[str]:
-    return re.compile(opener + slot + r"\s?" + unit_tail)  # all parts lower-case
+def _same_cell(one: Fact, other: Fact) -> bool:
+    return (one.metric_code, one.province_code, one.year, one.period, one.fact_kind) == (
+        other.metric_code, other.province_code, other.year, other.period, other.fact_kind)
+
+
+def _rounds(rounded: Fact, exact: Fact) -> bool:
+    """"hơn 1,48 triệu" beside "1.482.906": a qualified figure within 5 % of an exact one."""
+    return (rounded.qualifier != "exact" and exact.qualifier == "exact"
+            and abs(rounded.value - exact.value) <= 0.05 * abs(exact.value))
+
+
+def period_end(year: int | None, period: str | None, published: date | None = None) -> date | None:
+    """The last day of a period; a year-to-date one ends when it was published, if that is earlier."""
+    if year is None:
+        return None
+    month, day = PERIOD_ENDS.get(period or "year", (12, 31))
+    end = date(year, month, day)
+    if period == "ytd" and published is not None and published < end:
+        return published
+    return end
+
+
+def generation_of(year: int | None, period: str | None, published: date | None = None) -> int:
+    """63 provinces before 1 July 2025, 34 from then: by the end of the period (or its publication)."""
+    end = period_end(year, period, published)
+    return 34 if end is not None and end >= MERGER else 63

@@ -25,7 +25,7 @@ _DOCUMENT_WORDS = (
     "nghị quyết", "nghị định", "quyết định", "chỉ thị", "thông tư", "công văn", "kế hoạch",
     "báo cáo", "luật", "văn bản", "đề án", "chương trình",
 )
-_DATE_WORDS = ("ngày", "tháng")
+_DATE_WORDS = ("ngày", "tháng", "sáng", "chiều", "tối", "trưa", "hôm", "đêm")
 _NUMBER_WORD = "số"
 _SLASH_AFTER = re.compile(r"\d+\s*[/-]")
 _WORD_LED_NUMBER = re.compile(r"\d+(?:[/.-]\d{1,4}){0,2}\b")

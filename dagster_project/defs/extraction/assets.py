@@ -11,14 +11,13 @@ from dagster_project.defs.reports.assets import (
     keeps_build,
 )
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.extraction import DocumentContext
+from dagster_project.extraction import DocumentContext, load_vocabulary
 from dagster_project.extraction.records import (
     TABLE_READER,
     extractor_fingerprint,
     fact_records,
     table_fact_records,
 )
-from dagster_project.extraction.rules import load_vocabulary
 from dagster_project.parallel import parallel_map
 from dagster_project.state import IngestState
 from dagster_project.storage import (
