@@ -45,7 +45,7 @@ class ActorWords:
     local: re.Pattern[str]  # "huyện", "sở" … before a district's or department's name
     local_name: re.Pattern[str]  # the capitalised name after it, matched on the text as written
     province: re.Pattern[str]  # words handing the clause back to the province ("toàn tỉnh")
-    others: tuple[re.Pattern[str], ...]  # the nation, ministries, every unit, the national portal
+    others: re.Pattern[str]  # the nation and its averages, regions, ministries, the province's centre
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ class Actors:
         ]
         found += [(start, end, "") for start, end in local]
         found += [(m.start(), m.end(), document_province) for m in self.words.province.finditer(lowered)]
-        for others in self.words.others:
-            found += [(m.start(), m.end(), "") for m in others.finditer(lowered)]
+        found += [(m.start(), m.end(), "") for m in self.words.others.finditer(lowered)]
         return sorted(found, key=lambda mention: (mention[0], mention[1]))
 
     def _local_spans(self, sentence: str, lowered: str) -> list[tuple[int, int]]:
@@ -93,15 +92,6 @@ class Actors:
             return True
         is_city = word.startswith(("thành phố", "tp"))
         return is_city and self.codes[province.group(0)] not in self.municipalities
-
-    @staticmethod
-    def owner(mentions: list[tuple[int, int, str | None]], position: int, default: str | None) -> str | None:
-        """The province a figure at `position` belongs to: the last actor named before it."""
-        owner = default
-        for _, end, named in mentions:
-            if end <= position:
-                owner = named
-        return owner
 
 
 @cache

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from dagster_project.extraction.trie import literal_trie
+from dagster_project.extraction.trie import fast_word_start, literal_trie
 from dagster_project.settings import CATALOG_PATH
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
@@ -24,6 +24,7 @@ class CueInfo:
     noun: str | None
     topic: str | None
     aspects: tuple[tuple[str, str], ...]
+    has_digit: bool  # "mức độ 4": a number inside the phrase is not a figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +58,14 @@ class Cues:
     frames: tuple[Frame, ...]
     inheritable: frozenset[str]
     units: dict[str, str]  # metric code -> catalog unit
-    topics_with_frames: frozenset[tuple[str, str]]  # (topic, unit) pairs some frame takes
+    by_topic_unit: dict[tuple[str, str], list[Frame]]  # the frames of a topic and unit, in order
 
     def scan(self, lowered: str) -> list[Cue]:
         """Every cue phrase of a lower-cased text, longest first at each position, not overlapping."""
         return [Cue(m.start(), m.end(), self.infos[m.group(0)]) for m in self.finder.finditer(lowered)]
 
     def frames_for(self, topic: str, unit: str) -> list[Frame]:
-        return [frame for frame in self.frames if topic in frame.topics and unit in frame.units]
+        return self.by_topic_unit.get((topic, unit), [])
 
 
 def _phrases(text: str) -> list[str]:
@@ -104,7 +105,8 @@ class _Builder:
         phrases = set(self.nouns) | set(self.topics) | set(self.aspects)
         return {
             phrase: CueInfo(self.nouns.get(phrase), self.topics.get(phrase),
-                            tuple(sorted(self.aspects.get(phrase, {}).items())))
+                            tuple(sorted(self.aspects.get(phrase, {}).items())),
+                            any(char.isdigit() for char in phrase))
             for phrase in phrases
         }
 
@@ -151,6 +153,11 @@ def load_cues(path: Path = VOCABULARY_DIR / "cues.yaml", catalog: Path = CATALOG
     units = load_catalog_units(catalog)
     frames = tuple(_frame(item, units) for item in raw["frames"])
     infos = builder.infos()
-    finder = re.compile(r"(?<![\w§])(?:" + literal_trie(sorted(infos)) + r")(?![\w§])")
-    pairs = frozenset((topic, unit) for frame in frames for topic in frame.topics for unit in frame.units)
-    return Cues(finder, infos, frames, frozenset(inheritable), units, pairs)
+    # A literal first letter, not a look-behind, lets the regex engine skip ahead (trie.fast_word_start).
+    finder = re.compile(fast_word_start(r"\b" + literal_trie(sorted(infos)) + r"(?![\w§])"))
+    by_topic_unit: dict[tuple[str, str], list[Frame]] = {}
+    for frame in frames:
+        for topic in frame.topics:
+            for unit in frame.units:
+                by_topic_unit.setdefault((topic, unit), []).append(frame)
+    return Cues(finder, infos, frames, frozenset(inheritable), units, by_topic_unit)

@@ -9,7 +9,9 @@ its owner, a change, a target, a running total, a single month, its year, period
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -19,7 +21,6 @@ from dagster_project.extraction.cues import NONE, Cue, Cues, Frame, load_cues
 from dagster_project.extraction.figures import Figure, find_figures
 from dagster_project.extraction.guards import Guards, load_guards
 from dagster_project.extraction.text import (
-    MASK,
     lower_keeping_offsets,
     mask_references,
     normalize_text,
@@ -33,8 +34,7 @@ PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q
                "Q3": (9, 30), "Q4": (12, 31), "ytd": (12, 31)}
 QUARTERS = {"i": "Q1", "1": "Q1", "ii": "Q2", "2": "Q2", "iii": "Q3", "3": "Q3", "iv": "Q4", "4": "Q4"}
 _FUNCTION_WORDS = frozenset(
-    "và với trong so tăng giảm đạt là của chiếm trên được đã bằng thì nhưng hoặc còn gồm ở tại theo "
-    "từ đến tới cho mỗi này đó nay hiện".split()
+    ["và", "với", "trong", "so", "tăng", "giảm", "đạt", "là", "của", "chiếm", "trên", "được", "đã", "bằng", "thì", "nhưng", "hoặc", "còn", "gồm", "ở", "tại", "theo", "từ", "đến", "tới", "cho", "mỗi", "này", "đó", "nay", "hiện"]
 )
 _WORD = re.compile(r"\s*(\w+)")
 _HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
@@ -44,6 +44,11 @@ _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?")
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _UP_TO = re.compile(r"\s*(?:%\s*)?trở lên")
 _NATIONAL_SCOPE = re.compile(r"cả nước|toàn quốc")
+_SEMICOLON = re.compile(";")
+_FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
+_Named = tuple[str, str, int]  # a topic named in a sentence: the topic, the sentence, where its phrase ends
 # Where what is said of a figure's noun ends: "6 đơn vị sự nghiệp | bằng cách sáp nhập".
 _RIGHT_STOP = re.compile(r"[,;:()]|\b(?:bằng cách|do|vì|để|nhằm|theo|trong đó|so với|và|hoặc)\b")
 
@@ -120,13 +125,48 @@ def explain(text: str, context: DocumentContext | None = None) -> list[Explanati
     return explanations
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Sentence:
     start: int  # in the document
     text: str  # as written
     lowered: str  # masked and lower-cased, same offsets
     cues: list[Cue]
     clause_breaks: list[int]  # offsets of ";" in the sentence
+    found: dict[re.Pattern[str], list[re.Match[str]]] = field(default_factory=dict)  # matches, by pattern
+
+    @property
+    def starts(self) -> list[int]:
+        if "starts" not in self.__dict__:
+            self.__dict__["starts"] = [cue.start for cue in self.cues]
+        return self.__dict__["starts"]
+
+    @property
+    def ends(self) -> list[int]:  # increasing too: cues do not overlap
+        if "ends" not in self.__dict__:
+            self.__dict__["ends"] = [cue.end for cue in self.cues]
+        return self.__dict__["ends"]
+
+    def within(self, start: int, end: int) -> list[Cue]:
+        """The cues that lie between two offsets, in order."""
+        return self.cues[bisect_left(self.starts, start): bisect_right(self.ends, end)]
+
+    def starting_in(self, start: int, end: int) -> list[Cue]:
+        return self.cues[bisect_left(self.starts, start): bisect_left(self.starts, end)]
+
+    def matches(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        if pattern not in self.found:
+            self.found[pattern] = list(pattern.finditer(self.lowered))
+        return self.found[pattern]
+
+    def last_match(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """The last match of a pattern that starts in [start, end) and ends by `end`."""
+        found = None
+        for match in self.matches(pattern):
+            if match.start() >= end:
+                break
+            if match.start() >= start and match.end() <= end:
+                found = match
+        return found
 
 
 @dataclass(frozen=True)
@@ -154,6 +194,32 @@ class _When:
     same_period: bool = False
 
 
+class _Recent:
+    """The topics that the last sentence naming any named, last first. Sentences without a figure
+    are scanned only when a figure needs their topic (a ranking that names its index once)."""
+
+    def __init__(self, cues: Cues) -> None:
+        self.cues = cues
+        self.named: list[_Named] = []
+        self.pending: list[str] = []  # lower-cased sentences read since, not yet scanned
+
+    def skip(self, lowered: str) -> None:
+        self.pending.append(lowered)
+
+    def saw(self, sentence: _Sentence) -> None:
+        named = [(cue.info.topic, sentence.lowered, cue.end) for cue in sentence.cues if cue.info.topic]
+        if named:
+            self.named, self.pending = named[::-1], []
+
+    def topics(self) -> list[_Named]:
+        while self.pending:
+            lowered = self.pending.pop()
+            named = [(cue.info.topic, lowered, cue.end) for cue in self.cues.scan(lowered) if cue.info.topic]
+            if named:
+                self.named, self.pending = named[::-1], []
+        return self.named
+
+
 class _Rejected(Exception):
     """A figure that is not one of the province's facts, and why."""
 
@@ -170,6 +236,7 @@ class _Document:
         self.lowered = lower_keeping_offsets(self.masked)
         self.generation = generation_of(context.year, context.period, context.published)
         self.actors = {gen: actors(gen, self.guards.actor_words) for gen in (63, 34)}
+        self.mention_cache: dict[tuple[int, int], list[tuple[int, int, str | None]]] = {}
         self.default_owner = "" if self._district_author() else in_generation(context.province_code,
                                                                               self.generation)
 
@@ -177,23 +244,25 @@ class _Document:
 
     def facts(self) -> list[Fact]:
         furniture = furniture_spans(self.text, self.guards.furniture)
-        recent: list[tuple[str, int | None]] = []  # the topics the last topical sentence named, last first
+        furniture_starts = [start for start, _ in furniture]
+        recent = _Recent(self.cues)
         section_period: str | None = None
         found: list[tuple[int, Fact]] = []
         for number, span in enumerate(split_sentences(self.text)):
-            if any(start <= span.start < end for start, end in furniture):
+            at = bisect_right(furniture_starts, span.start) - 1
+            if at >= 0 and span.start < furniture[at][1]:
                 continue
             lowered = self.lowered[span.start:span.end]
-            sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered),
-                                 [i for i, char in enumerate(lowered) if char == ";"])
             if self._is_heading(span.start, span.end):
                 section_period = self._period_named(lowered) or section_period
-            if any(char.isdigit() for char in lowered) or "thứ" in lowered or "đầu" in lowered:
-                found += [(number, fact) for fact in self._sentence_facts(sentence, recent, section_period)]
-            named = [(cue.info.topic, self._year_after(lowered, cue.end)) for cue in sentence.cues
-                     if cue.info.topic]
-            if named:
-                recent = named[::-1]
+            figures = find_figures(lowered) if _FIGURE_HINT.search(lowered) else []
+            if not any(map(_may_be_a_fact, figures)) and not self.trace:
+                recent.skip(lowered)
+                continue
+            sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered),
+                                 [match.start() for match in _SEMICOLON.finditer(lowered)])
+            found += [(number, fact) for fact in self._sentence_facts(sentence, figures, recent, section_period)]
+            recent.saw(sentence)
         return self._settle(found)
 
     def _district_author(self) -> bool:
@@ -219,39 +288,25 @@ class _Document:
                 return period
         return "year" if re.search(r"\bnăm (?:19|20)\d\d\b", lowered) else None
 
-    def _year_after(self, lowered: str, position: int) -> int | None:
-        """The year written right after a topic phrase: "Chỉ số SIPAS 2023", "PAR INDEX năm 2024"."""
-        match = re.match(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b", lowered[position:])
-        return int(match.group(1)) if match else None
-
     # ---------------------------------------------------------------- a sentence
 
     def _sentence_facts(
-        self, sentence: _Sentence, recent: list[tuple[str, int | None]], section_period: str | None
+        self, sentence: _Sentence, figures: list[Figure], recent: _Recent, section_period: str | None
     ) -> list[Fact]:
-        cue_spans = [(cue.start, cue.end) for cue in sentence.cues]
+        numbered = [(cue.start, cue.end) for cue in sentence.cues if cue.info.has_digit]  # "mức độ 4"
         figures = [
-            figure for figure in find_figures(sentence.lowered)
-            if not any(start <= figure.start and figure.end <= end for start, end in cue_spans)
+            figure for figure in figures
+            if not any(start <= figure.start and figure.end <= end for start, end in numbered)
         ]
         facts = []
         decided: dict[int, str] = {}  # noun cue start -> the topic of the figure it counts
-        for index, figure in enumerate(figures):
-            place = self._place(sentence, figures, index)
+        for figure, place in zip(figures, _places(sentence, figures), strict=True):
             try:
                 facts.append(self._decide(sentence, figure, place, figures, recent, section_period, decided))
                 self._note(sentence, figure, "taken")
             except _Rejected as rejection:
                 self._note(sentence, figure, str(rejection))
         return facts
-
-    def _place(self, sentence: _Sentence, figures: list[Figure], index: int) -> _Place:
-        figure = figures[index]
-        clause_start = max((b + 1 for b in sentence.clause_breaks if b < figure.start), default=0)
-        clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=len(sentence.lowered))
-        before = [f.end for f in figures[:index] if f.end <= figure.start and f.end > clause_start]
-        after = [f.start for f in figures[index + 1:] if f.start >= figure.end and f.start < clause_end]
-        return _Place(clause_start, clause_end, max(before, default=clause_start), min(after, default=clause_end))
 
     def _note(self, sentence: _Sentence, figure: Figure, reason: str) -> None:
         if self.trace:
@@ -262,12 +317,12 @@ class _Document:
 
     def _decide(
         self, sentence: _Sentence, figure: Figure, place: _Place, figures: list[Figure],
-        recent: list[tuple[str, int | None]], section_period: str | None, decided: dict[int, str],
+        recent: _Recent, section_period: str | None, decided: dict[int, str],
     ) -> Fact:
         if figure.unit == "other":
             raise _Rejected("not a catalog quantity (a ratio, a duration, a rank change or another unit)")
         noun = self._noun(sentence, figure)
-        if figure.unit == "count" and noun == NONE and re.fullmatch(r"(?:19|20)\d\d", figure.stated):
+        if figure.unit == "count" and noun == NONE and _YEAR.fullmatch(figure.stated):
             raise _Rejected("a year (dates the clause)")
         if figure.unit == "count" and noun == "?":
             raise _Rejected("counts something outside the catalog")
@@ -281,6 +336,8 @@ class _Document:
             raise _Rejected(f"{topic.name}: {frame.why}")
         self._check_rank(sentence, figure, place)
         self._check_level(sentence, figure, place, frame)
+        if self.default_owner is None and not self._names_a_province(sentence):
+            raise _Rejected("no province: a national document names none for this figure")
         when = self._when(sentence, figure, place, frame, topic, section_period)
         province = self._owner(sentence, figure, place, when)
         kind = self._kind(sentence, figure, place, frame, when)
@@ -307,8 +364,8 @@ class _Document:
         position = figure.unit_end
         rest = sentence.lowered[position: position + 2]
         position += len(rest) - len(rest.lstrip())
-        for cue in sentence.cues:
-            if cue.start == position and cue.info.noun:
+        for cue in sentence.starting_in(position, position + 1):
+            if cue.info.noun:
                 return cue.info.noun
         word = _WORD.match(sentence.lowered, figure.unit_end)
         if word is None or word.start(1) != position or word.group(1) in _FUNCTION_WORDS:
@@ -317,57 +374,58 @@ class _Document:
 
     def _topic(
         self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
-        recent: list[tuple[str, int | None]], decided: dict[int, str],
+        recent: _Recent, decided: dict[int, str],
     ) -> _Topic:
         """What the figure measures: its noun, "về <topic>" after it, the nearest topic before it, or
         for a ranking the topic the text last named."""
-        before = [_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
-                  for cue in reversed(sentence.cues) if cue.info.topic and cue.end <= figure.start]
+        before = (_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
+                  for cue in reversed(sentence.within(0, figure.start)) if cue.info.topic)
+        nearest = next(before, None)
         candidates = []
-        if before and before[0].cue.start >= place.clause_start and noun != NONE and any(
-                frame.nouns and noun in frame.nouns for frame in self._frames(before[0].name, figure, noun)):
-            candidates.append(before[0])  # "cung ứng dịch vụ công trực tuyến cho 2.268 thủ tục"
-        noun_cue = next((cue for cue in sentence.cues if cue.info.topic
-                         and figure.unit_end <= cue.start <= figure.unit_end + 1), None)
+        if nearest and nearest.cue.start >= place.clause_start and noun != NONE and any(
+                frame.nouns and noun in frame.nouns for frame in self._frames(nearest.name, figure, noun)):
+            candidates.append(nearest)  # "cung ứng dịch vụ công trực tuyến cho 2.268 thủ tục"
+        noun_cue = next((cue for cue in sentence.starting_in(figure.unit_end, figure.unit_end + 2)
+                         if cue.info.topic), None)
         if noun_cue is not None:
             candidates.append(_Topic(noun_cue.info.topic, noun_cue, None, "noun"))
         elif right := self._right_topic(sentence, figure, place):
             candidates.append(right)  # "55 hệ thống thông tin kết nối qua nền tảng LGSP"
-        for cue in sentence.cues:
-            if (cue.info.topic and figure.end <= cue.start < place.next_start
-                    and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start)):
+        for cue in sentence.starting_in(figure.end, place.next_start):
+            if cue.info.topic and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start):
                 candidates.append(_Topic(cue.info.topic, cue, None, "about"))
                 break
-        candidates += before
-        for candidate in candidates:
+        for candidate in itertools.chain(candidates, [nearest] if nearest else [], before):
             if self._frames(candidate.name, figure, noun):
                 return candidate
             if candidate.how == "noun":
                 break  # the noun says what is counted: no other topic may claim the figure
-        if candidates:
-            raise _Rejected(f"its topic ({candidates[0].name}) has no catalog metric in this unit")
+        first = candidates[0] if candidates else nearest
+        if first is not None:
+            raise _Rejected(f"its topic ({first.name}) has no catalog metric in this unit")
         return self._inherited(sentence, figure, noun, place, figures, recent)
 
     def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place) -> _Topic | None:
         stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
         end = stop.start() if stop else place.next_start
-        cue = next((c for c in sentence.cues if c.info.topic and figure.unit_end < c.start < end), None)
+        cue = next((c for c in sentence.starting_in(figure.unit_end + 1, end) if c.info.topic), None)
         return _Topic(cue.info.topic, cue, None, "after") if cue else None
 
     def _inherited(
         self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
-        recent: list[tuple[str, int | None]],
+        recent: _Recent,
     ) -> _Topic:
         """A ranking names the index once: the topic the last topical sentence named, if it is one that
         carries over and takes every figure of the clause."""
         clause = [f for f in figures if place.clause_start <= f.start < place.clause_end
                   and f.unit in ("rank", "pct", "points", "bare")]
-        later = [(cue.info.topic, None) for cue in sentence.cues if cue.info.topic and cue.start >= figure.end]
-        for name, year in [*later[:1], *recent]:
+        later = [(cue.info.topic, sentence.lowered, cue.end)
+                 for cue in sentence.starting_in(figure.end, len(sentence.lowered)) if cue.info.topic]
+        for name, text, end in [*later[:1], *recent.topics()]:
             if name not in self.cues.inheritable or not self._frames(name, figure, noun):
                 continue
             if all(self.cues.frames_for(name, f.unit) for f in clause):
-                return _Topic(name, None, year, "inherited")
+                return _Topic(name, None, _year_after(text, end), "inherited")
         raise _Rejected("no topic: nothing in the sentence or before it says what the figure measures")
 
     def _frames(self, topic: str, figure: Figure, noun: str) -> list[Frame]:
@@ -381,15 +439,14 @@ class _Document:
         stop = _RIGHT_STOP.search(lowered, figure.unit_end, place.next_start)
         right_end = stop.start() if stop else place.next_start
         floor = place.clause_start
-        right = [c for c in sentence.cues if figure.unit_end <= c.start < right_end]
-        near = [c for c in reversed(sentence.cues) if place.prev_end <= c.start and c.end <= figure.start]
-        far = [c for c in reversed(sentence.cues) if floor <= c.start and c.end <= min(place.prev_end, figure.start)
-               and c.start < place.prev_end]
+        right = sentence.starting_in(figure.unit_end, right_end)
+        near = sentence.within(place.prev_end, figure.start)[::-1]
+        far = sentence.within(floor, min(place.prev_end, figure.start))[::-1]
         found: dict[str, str] = {}
         if place.clause_start:  # "Ở cấp huyện, …; số đúng hạn là …": a level holds for the sentence
-            earlier = [c for c in reversed(sentence.cues) if c.end <= place.clause_start]
-            found.update(next(((f, v) for c in earlier for f, v in c.info.aspects if f == "level"), ()) and
-                         [next((f, v) for c in earlier for f, v in c.info.aspects if f == "level")])
+            levels = [v for c in sentence.within(0, place.clause_start) for f, v in c.info.aspects if f == "level"]
+            if levels:
+                found["level"] = levels[-1]
         own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
         for cue in [*right, *near, *far, *own]:
             for family, value in cue.info.aspects:
@@ -427,12 +484,11 @@ class _Document:
         if changes and not guards.level_word.search(near, changes[-1].end()):
             if not (frame.reduction and guards.reduction_word.fullmatch(changes[-1].group(0))):
                 raise _Rejected("a change, not a level")
-        clause = sentence.lowered[place.clause_start: figure.start]
-        if guards.cumulative.search(clause):
+        if sentence.last_match(guards.cumulative, place.clause_start, figure.start):
             raise _Rejected("a running total since an earlier year, not the period's figure")
-        if frame.reduction and guards.cumulative_reduction.search(clause):
+        if frame.reduction and sentence.last_match(guards.cumulative_reduction, place.clause_start, figure.start):
             raise _Rejected("a reduction to date with no start: a running total")
-        if guards.single_month.search(sentence.lowered, 0, figure.start):
+        if sentence.last_match(guards.single_month, 0, figure.start):
             raise _Rejected("a single month's figure: no reporting period fits it")
 
     def _when(
@@ -499,12 +555,11 @@ class _Document:
 
     def _period(self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None) -> str | None:
         guards, lowered = self.guards, sentence.lowered
-        prefix = lowered[: figure.start]
         best: tuple[int, str] | None = None
         for period, pattern in guards.periods:
-            for match in pattern.finditer(prefix):
-                if best is None or match.start() > best[0]:
-                    best = (match.start(), period)
+            match = sentence.last_match(pattern, 0, figure.start)
+            if match and (best is None or match.start() > best[0]):
+                best = (match.start(), period)
         until = self._until_date(sentence, figure, place)
         if until is not None and (best is None or until[0] > best[0]):
             best = until
@@ -531,8 +586,7 @@ class _Document:
         """The province the figure belongs to, in the units in force at the end of its period (a
         text written before the merger names the 63 units whatever period it speaks of)."""
         generation = 63 if self.generation == 63 else generation_of(when.year, when.period, self.context.published)
-        mentions = self.actors[generation].mentions(sentence.text, sentence.lowered,
-                                                    self._default_owner(generation))
+        mentions = self._mentions(sentence, generation)
         owner = self._default_owner(generation)
         for start, end, named in mentions:
             if named == "" and start < place.clause_start and not self._is_local(sentence, start, end):
@@ -549,6 +603,16 @@ class _Document:
         if owner is None:
             raise _Rejected("no province: a national document names none for this figure")
         return owner
+
+    def _names_a_province(self, sentence: _Sentence) -> bool:
+        return self.actors[self.generation].provinces.search(sentence.text) is not None
+
+    def _mentions(self, sentence: _Sentence, generation: int) -> list[tuple[int, int, str | None]]:
+        key = (sentence.start, generation)
+        if key not in self.mention_cache:
+            self.mention_cache[key] = self.actors[generation].mentions(
+                sentence.text, sentence.lowered, self._default_owner(generation))
+        return self.mention_cache[key]
 
     def _is_local(self, sentence: _Sentence, start: int, end: int) -> bool:
         """A named district or department ("huyện Mộc Châu") rather than a scope word ("cả nước")."""
@@ -644,6 +708,33 @@ class _Document:
     def _drop(self, fact: Fact, reason: str) -> None:
         if self.trace:
             self.seen[(fact.span_start, fact.span_end)] = (fact.stated, reason)
+
+
+def _may_be_a_fact(figure: Figure) -> bool:
+    """Not a year or another unit: worth reading the cues around it."""
+    return figure.unit != "other" and not (figure.unit == "count" and _YEAR.fullmatch(figure.stated))
+
+
+def _places(sentence: _Sentence, figures: list[Figure]) -> list[_Place]:
+    """Each figure's clause and the figures on either side of it in that clause."""
+    places = []
+    for index, figure in enumerate(figures):
+        clause_start = max((b + 1 for b in sentence.clause_breaks if b < figure.start), default=0)
+        clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=len(sentence.lowered))
+        previous = figures[index - 1].end if index else -1
+        following = figures[index + 1].start if index + 1 < len(figures) else len(sentence.lowered) + 1
+        places.append(_Place(
+            clause_start, clause_end,
+            previous if clause_start < previous <= figure.start else clause_start,
+            following if figure.end <= following < clause_end else clause_end,
+        ))
+    return places
+
+
+def _year_after(lowered: str, position: int) -> int | None:
+    """The year written right after a topic phrase: "Chỉ số SIPAS 2023", "PAR INDEX năm 2024"."""
+    match = _YEAR_AFTER.match(lowered, position)
+    return int(match.group(1)) if match else None
 
 
 def _same_cell(one: Fact, other: Fact) -> bool:

@@ -12,11 +12,22 @@ from dagster_project.extraction.numbers import MILLION_VND_SCALES, parse_number
 from dagster_project.extraction.text import MASK
 
 # A number as reports write it: "1.234.567", "85,78", "87.40", "5,500", "07".
+# A digit first, then the look-behind: the regex engine jumps from digit to digit.
 _NUMBER = re.compile(
-    r"(?<![\w.,/§-])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![\d§])(?!\s?[-–]\s?\d)"
+    r"\d(?<![\w.,/§-]\d)(?:\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d*(?:[.,]\d+)?)(?![\d§])(?!\s?[-–]\s?\d)"
 )
 # Numbers that count weeks, rounds or clauses, not quantities: "tuần 02", "đợt 3", "lần thứ 6".
-_ORDINAL_NOUN_BEFORE = re.compile(r"\b(?:tuần|đợt|kỳ|khóa|lần|phiên|điều|khoản|mục|bước|giai đoạn|năm thứ|lần thứ)\s*$")
+_ORDINAL_NOUNS = frozenset({"tuần", "đợt", "kỳ", "khóa", "lần", "phiên", "điều", "khoản", "mục", "bước",
+                            "đoạn", "lần thứ", "năm thứ"})
+
+
+def _word_before(text: str, position: int) -> str:
+    """The word right before a position ("tuần" in "tuần 02", "lần thứ" in "lần thứ 6")."""
+    space = text.rfind(" ", max(0, position - 12), position - 1)
+    word = text[space + 1: position].strip()
+    if word == "thứ":
+        return text[max(0, position - 13): position].split()[-2:][0] + " thứ"
+    return word
 _ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 # What follows a number: its unit. Matched on masked, lower-cased text right after the number.
@@ -30,22 +41,25 @@ _AFTER = re.compile(
     r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|lượt|tuổi|"
     r"giây|héc ta|hécta)(?!\w)"
 )
-_RANK_WORD_BEFORE = re.compile(
-    r"(?:(?<!lần )(?<!năm )(?<!ngày )(?<!tuần )(?<!quý )(?<!kỳ )(?<!khóa )(?<!đợt )(?<!phiên )thứ"
-    r"|thứ hạng|hạng|xếp hạng|vị trí(?: thứ)?|vị thứ|(?:vị trí|xếp|đứng|hạng) số|top)\s*$"
-)
+# Words right before a number that make it a rank: "thứ 12", "hạng 5", "vị trí 19", "vị trí số 1".
+_RANK_WORDS = frozenset({"thứ", "hạng", "trí", "vị thứ", "trí thứ", "trí số", "xếp số", "đứng số", "hạng số",
+                         "top"})
+_NOT_RANK_THỨ = frozenset({"lần", "năm", "ngày", "tuần", "quý", "kỳ", "khóa", "đợt", "phiên"})
 # Ranks in words: "thứ hai", "dẫn đầu", "cuối bảng", "áp chót".
 ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
             "chín": 9, "mười": 10}
 _ORDINAL = re.compile(
-    r"(?<!lần )(?<!năm )(?<!ngày )(?<!tuần )(?<!quý )(?<!kỳ )(?<!khóa )(?<!đợt )(?<!phiên )(?<!bước )"
-    r"(?<!cao )(?<!thấp )(?<!lớn )(?<!nhiều )(?<!nhanh )(?<!mạnh )(?<!nhỏ )"
-    r"\bthứ (?P<ordinal>" + "|".join(ORDINALS) + r")(?!\w)(?! liên tiếp)(?![,\s]*(?:ngày )?[\d§])"
-    r"|(?<!người )(?<!những người )\b(?P<first>dẫn đầu|đứng đầu|giữ ngôi đầu|quán quân)(?!\w)"
-    r"|\b(?P<last>(?:đứng|xếp|ở vị trí|vị trí) cuối cùng|đứng cuối|cuối bảng|xếp cuối|thấp nhất cả nước"
+    r"thứ (?P<ordinal>" + "|".join(ORDINALS) + r")(?!\w)(?! liên tiếp)(?![,\s]*(?:ngày )?[\d§])"
+    r"|(?P<first>dẫn đầu|đứng đầu|giữ ngôi đầu|quán quân)(?!\w)"
+    r"|(?P<last>(?:đứng|xếp|ở vị trí|vị trí) cuối cùng|đứng cuối|cuối bảng|xếp cuối|thấp nhất cả nước"
     r"|thấp nhất toàn quốc)(?!\w)"
-    r"|\b(?P<penultimate>áp chót)(?!\w)"
+    r"|(?P<penultimate>áp chót)(?!\w)"
 )
+# Words before "thứ hai" that make it another ordinal: "lần thứ 6", "cao thứ ba", "Thứ Năm" (a weekday).
+_NOT_A_RANK_BEFORE = re.compile(
+    r"\b(?:lần|năm|ngày|tuần|quý|kỳ|khóa|đợt|phiên|bước|cao|thấp|lớn|nhiều|nhanh|mạnh|nhỏ|người) $"
+)
+_RANK_WORDS_HINT = re.compile(r"thứ|đầu|cuối|thấp nhất|áp chót|quán quân")  # cheap test before _ORDINAL
 # "nhóm 10 địa phương dẫn đầu", "nhóm cuối bảng": a group, not a rank.
 _GROUP_BEFORE = re.compile(r"(?:nhóm|tốp|top)(?: (?:\d+|các|những))?(?: [^\s,.;:]+){0,3} $")
 _ZERO = re.compile(r"\bkhông có (?=[^\s,.;:]+)")
@@ -53,7 +67,7 @@ _EARLIER = re.compile(r"\btừ(?: vị trí(?: thứ)?| mức| hạng| thứ)?\s
 _LATER = re.compile(r"[^;,.\d]{0,12}?\b(?:lên|xuống|xuống còn)(?: vị trí| thứ| hạng| mức)?\s*")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Figure:
     """A number (or a rank in words) of a sentence; offsets are within the sentence."""
 
@@ -77,10 +91,12 @@ class Figure:
 def find_figures(lowered: str) -> list[Figure]:
     """Every figure of a masked, lower-cased sentence, in order."""
     figures = [figure for match in _NUMBER.finditer(lowered)
-               if not _ORDINAL_NOUN_BEFORE.search(lowered, max(0, match.start() - 12), match.start())
+               if _word_before(lowered, match.start()) not in _ORDINAL_NOUNS
                for figure in _number_figures(lowered, match)]
-    figures += _ranks_in_words(lowered)
-    figures += _zeros(lowered)
+    if _RANK_WORDS_HINT.search(lowered):
+        figures += _ranks_in_words(lowered)
+    if "không có" in lowered:
+        figures += _zeros(lowered)
     return _later_levels(lowered, sorted(figures, key=lambda f: f.start))
 
 
@@ -116,8 +132,18 @@ def _number_figures(text: str, match: re.Match[str]) -> list[Figure]:
     return [Figure(start, end, stated, parse_number(stated), "other", after.end())]
 
 
+def _rank_word_before(text: str, start: int) -> bool:
+    words = [word.strip("(\"“-–,") for word in text[max(0, start - 16): start].split()]
+    if not words or text[start - 1: start] != " ":
+        return False
+    last, previous = words[-1], words[-2] if len(words) > 1 else ""
+    if last == "thứ":
+        return previous not in _NOT_RANK_THỨ
+    return last in _RANK_WORDS or f"{previous} {last}" in _RANK_WORDS
+
+
 def _plain(text: str, start: int, end: int, stated: str, unit: str, unit_end: int, decimals: bool) -> Figure:
-    if _RANK_WORD_BEFORE.search(text, max(0, start - 16), start):
+    if _rank_word_before(text, start):
         unit = "rank"
     value = _english_thousands(stated) if unit == "count" else parse_number(stated)
     return Figure(start, end, stated, value, unit, unit_end, decimals=decimals)
@@ -149,7 +175,7 @@ def _fraction(text: str, start: int, end: int, stated: str, after: re.Match[str]
     den_start = after.start("den")
     if after.group("den_points"):
         return [Figure(start, end, stated, numerator, "points", after.end(), max_points=denominator)]
-    if _RANK_WORD_BEFORE.search(text, max(0, start - 16), start) or _bare_rank(text, start, after.end()):
+    if _rank_word_before(text, start) or _bare_rank(text, start, after.end()):
         return [Figure(start, end, stated, numerator, "rank", after.end(), rank_of=denominator)]
     den_end = after.end("den")
     return [
@@ -167,6 +193,11 @@ def _bare_rank(text: str, start: int, end: int) -> bool:
 def _ranks_in_words(text: str) -> list[Figure]:
     figures = []
     for match in _ORDINAL.finditer(text):
+        if match.start() and text[match.start() - 1].isalnum():
+            continue  # inside a word
+        before = text[max(0, match.start() - 12): match.start()]
+        if _NOT_A_RANK_BEFORE.search(before) and match.lastgroup not in ("last", "penultimate"):
+            continue
         if _GROUP_BEFORE.search(text, max(0, match.start() - 40), match.start()):
             continue
         start, end = match.span(match.lastgroup)

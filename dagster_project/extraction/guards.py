@@ -84,7 +84,7 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
             local=_lower(raw["local_actor"]),
             local_name=re.compile(raw["local_name"]),  # capitals matter: matched as written
             province=_lower(raw["province_actor"]),
-            others=tuple(_lower(pattern) for pattern in raw["other_actor"]),
+            others=_lower("|".join(f"(?:{pattern})" for pattern in raw["other_actor"])),
         ),
         district_author=_ci(raw["district_author"]),
         plan_metrics=frozenset(raw["plan_metrics"]),

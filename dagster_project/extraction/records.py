@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from functools import cache
 
-from dagster_project.extraction.extractor import EXTRACTOR_VERSION, DocumentContext, extract_facts
 from dagster_project.extraction.cues import VOCABULARY_DIR
+from dagster_project.extraction.extractor import EXTRACTOR_VERSION, DocumentContext, extract_facts
 from dagster_project.settings import CATALOG_PATH
 
 TABLE_READER = "table-reader"  # rule_id and extractor_version of figures loaded from fact tables

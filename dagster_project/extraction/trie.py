@@ -69,7 +69,7 @@ def fast_word_start(pattern: str) -> str:
 
 
 def _rewritable(alternative: str) -> bool:
-    return alternative[:1].isalpha() and (len(alternative) == 1 or alternative[1] not in _QUANTIFIERS)
+    return alternative[:1].isalnum() and (len(alternative) == 1 or alternative[1] not in _QUANTIFIERS)
 
 
 def _group_end(pattern: str, start: int) -> int:
