@@ -211,7 +211,7 @@ def manifest_context(row: dict[str, str]) -> DocumentContext:
     if not national and code is None:
         raise ValueError(f"manifest row {row['doc_id']}: unknown province {row['province']!r}")
     return DocumentContext(code, int(row["year"]), row["period"], row.get("doc_type") or None,
-                           manifest_published(row))
+                           manifest_published(row), national)
 
 
 def manifest_published(row: dict[str, str]) -> date | None:

@@ -62,6 +62,7 @@ class DocumentContext:
     period: str | None = None
     doc_type: str | None = None
     published: date | None = None  # decides which province names (63 or 34 units) the text uses
+    national: bool = False  # about every province (a ranking): a figure needs a province named with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Explanation:
     stated: str
     taken: bool
     reason: str
+    fact: Fact | None = None  # the fact taken from it
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def explain(text: str, context: DocumentContext | None = None) -> list[Explanati
         if fact is not None:
             reason = (f"{fact.metric_code} = {fact.value:g} ({fact.qualifier}, {fact.fact_kind}, year "
                       f"{fact.year}, {fact.period}, province {fact.province_code}) by {fact.rule_id}")
-        explanations.append(Explanation(*span, stated, fact is not None, reason))
+        explanations.append(Explanation(*span, stated, fact is not None, reason, fact))
     return explanations
 
 
@@ -336,7 +338,7 @@ class _Document:
             raise _Rejected(f"{topic.name}: {frame.why}")
         self._check_rank(sentence, figure, place)
         self._check_level(sentence, figure, place, frame)
-        if self.default_owner is None and not self._names_a_province(sentence):
+        if self.context.national and not self._names_a_province(sentence):
             raise _Rejected("no province: a national document names none for this figure")
         when = self._when(sentence, figure, place, frame, topic, section_period)
         province = self._owner(sentence, figure, place, when)
@@ -600,7 +602,7 @@ class _Document:
                 break
         if owner == "":
             raise _Rejected("not the province's own figure (a district, department, region or the nation)")
-        if owner is None:
+        if owner is None and self.context.national:
             raise _Rejected("no province: a national document names none for this figure")
         return owner
 
