@@ -47,6 +47,11 @@ class Frame:
     annual: bool
     why: str
 
+    @property
+    def takes_whole(self) -> bool:
+        """Whether the whole of a fraction ("55/58 nhiệm vụ": 58) can be this frame's figure."""
+        return any(family == "status" and "assigned" in allowed for family, allowed in self.require)
+
     def fits(self, aspects: dict[str, str]) -> bool:
         return all(aspects.get(family, NONE) in allowed for family, allowed in self.require)
 

@@ -45,12 +45,15 @@ _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _UP_TO = re.compile(r"\s*(?:%\s*)?trở lên")
 _NATIONAL_SCOPE = re.compile(r"cả nước|toàn quốc")
 _SEMICOLON = re.compile(";")
+# Aspects the opening clause of a sentence gives its other clauses: the level ("Ở cấp huyện, …"),
+# the action a list shares ("đã giảm 76 biên chế công chức, …; 1.136 người làm việc").
+_SENTENCE_FAMILIES = ("level", "action")
 _FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
 _Named = tuple[str, str, int]  # a topic named in a sentence: the topic, the sentence, where its phrase ends
 # Where what is said of a figure's noun ends: "6 đơn vị sự nghiệp | bằng cách sáp nhập".
-_RIGHT_STOP = re.compile(r"[,;:()]|\b(?:bằng cách|do|vì|để|nhằm|theo|trong đó|so với|và|hoặc)\b")
+_RIGHT_STOP = re.compile(r"[,;:()]|\b(?:bằng cách|do|vì|theo|trong đó|và|hoặc)\b")
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,16 @@ class _Sentence:
     text: str  # as written
     lowered: str  # masked and lower-cased, same offsets
     cues: list[Cue]
-    clause_breaks: list[int]  # offsets of ";" in the sentence
     found: dict[re.Pattern[str], list[re.Match[str]]] = field(default_factory=dict)  # matches, by pattern
+
+    def __post_init__(self) -> None:
+        self.parentheses = [m.span() for m in _CLOSED_PARENS.finditer(self.lowered)] if "(" in self.lowered else []
+        # ";" ends a clause, but not inside parentheses ("(cấp tỉnh 285.403 hồ sơ; cấp huyện …)")
+        self.clause_breaks = [m.start() for m in _SEMICOLON.finditer(self.lowered)
+                              if not self.in_parentheses(m.start())]
+
+    def in_parentheses(self, position: int) -> bool:
+        return any(start < position < end for start, end in self.parentheses)
 
     @property
     def starts(self) -> list[int]:
@@ -261,8 +272,7 @@ class _Document:
             if not any(map(_may_be_a_fact, figures)) and not self.trace:
                 recent.skip(lowered)
                 continue
-            sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered),
-                                 [match.start() for match in _SEMICOLON.finditer(lowered)])
+            sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered))
             found += [(number, fact) for fact in self._sentence_facts(sentence, figures, recent, section_period)]
             recent.saw(sentence)
         return self._settle(found)
@@ -324,7 +334,8 @@ class _Document:
         if figure.unit == "other":
             raise _Rejected("not a catalog quantity (a ratio, a duration, a rank change or another unit)")
         noun = self._noun(sentence, figure)
-        if figure.unit == "count" and noun == NONE and _YEAR.fullmatch(figure.stated):
+        if figure.unit == "count" and _YEAR.fullmatch(figure.stated) and (
+                noun == NONE or sentence.lowered.endswith("năm ", 0, figure.start)):
             raise _Rejected("a year (dates the clause)")
         if figure.unit == "count" and noun == "?":
             raise _Rejected("counts something outside the catalog")
@@ -336,6 +347,8 @@ class _Document:
         frame = self._frame(topic.name, figure, noun, aspects)
         if frame.metric is None:
             raise _Rejected(f"{topic.name}: {frame.why}")
+        if figure.numerator_of is not None and not frame.takes_whole:
+            raise _Rejected("the whole of a fraction (\"07/24 ứng dụng\"), not what was done")
         self._check_rank(sentence, figure, place)
         self._check_level(sentence, figure, place, frame)
         if self.context.national and not self._names_a_province(sentence):
@@ -436,25 +449,41 @@ class _Document:
 
     def _aspects(self, sentence: _Sentence, figure: Figure, place: _Place, topic: _Topic) -> dict[str, str]:
         """One value per family: right after the figure (to the next comma), else between the figure
-        before it and it, else earlier in the clause back to its topic, else set by the topic phrase."""
-        lowered = sentence.lowered
-        stop = _RIGHT_STOP.search(lowered, figure.unit_end, place.next_start)
+        before it and it, else earlier in the clause back to its topic, else set by the topic phrase
+        (when no figure stands between the phrase and this one)."""
+        stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
         right_end = stop.start() if stop else place.next_start
+        while stop and any(c.start < stop.start() < c.end for c in sentence.starting_in(0, stop.start())):
+            stop = _RIGHT_STOP.search(sentence.lowered, stop.end(), place.next_start)  # inside a phrase
+            right_end = stop.start() if stop else place.next_start
         floor = place.clause_start
-        right = sentence.starting_in(figure.unit_end, right_end)
+        first = place.prev_end == place.clause_start  # no figure before it in its clause
+        if first and topic.cue is not None and floor <= topic.cue.start and topic.cue.end <= figure.start:
+            floor = topic.cue.start  # "đã hoàn thành kế hoạch CCHC với 32 nhiệm vụ": not the tasks'
+        right = sorted(sentence.starting_in(figure.unit_end, right_end), key=lambda c: c.info.topic is not None)
         near = sentence.within(place.prev_end, figure.start)[::-1]
         far = sentence.within(floor, min(place.prev_end, figure.start))[::-1]
+        own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start and (
+            topic.cue.start >= place.prev_end or place.prev_end == place.clause_start) else []
+        if figure.denominator is not None:
+            right, near = near, right  # "hoàn thành đúng hạn 71/94 nhiệm vụ được … giao": 71 is done on time
         found: dict[str, str] = {}
-        if place.clause_start:  # "Ở cấp huyện, …; số đúng hạn là …": a level holds for the sentence
-            levels = [v for c in sentence.within(0, place.clause_start) for f, v in c.info.aspects if f == "level"]
-            if levels:
-                found["level"] = levels[-1]
-        own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
         for cue in [*right, *near, *far, *own]:
             for family, value in cue.info.aspects:
                 found.setdefault(family, value)
+        opening = min(sentence.clause_breaks[0] if sentence.clause_breaks else figure.start, figure.start)
+        for family in _SENTENCE_FAMILIES:  # "Ở cấp huyện, … nhận 340.060 hồ sơ; … quá hạn 5.685 hồ sơ"
+            if family not in found:
+                earlier = [v for c in sentence.within(0, opening) if not sentence.in_parentheses(c.start)
+                           for f, v in c.info.aspects if f == family]
+                if earlier:
+                    found[family] = earlier[-1]
+        portal = [v for c in sentence.starting_in(figure.unit_end, place.next_start)
+                  for f, v in c.info.aspects if f == "portal"]
+        if portal:  # "…, được tích hợp, cung cấp trên Cổng Dịch vụ công quốc gia"
+            found.setdefault("portal", portal[0])
         if figure.numerator_of is not None:
-            found.setdefault("status", "assigned")  # "55/58 nhiệm vụ": 58 is the whole
+            found["status"] = "assigned"  # "55/58 nhiệm vụ": 58 is the whole
         return found
 
     def _frame(self, topic: str, figure: Figure, noun: str, aspects: dict[str, str]) -> Frame:
@@ -677,7 +706,7 @@ class _Document:
             raise _Rejected("a count with a fraction")
         if unit == "rank" and not 1 <= figure.value <= 63:
             raise _Rejected("not a rank among the provinces")
-        if figure.unit == "points" and figure.max_points not in (None, 100):
+        if figure.unit == "points" and figure.max_points is not None and figure.max_points < 50:
             raise _Rejected("points out of a component's maximum, not the index")
         return figure.value
 
@@ -718,18 +747,18 @@ def _may_be_a_fact(figure: Figure) -> bool:
 
 
 def _places(sentence: _Sentence, figures: list[Figure]) -> list[_Place]:
-    """Each figure's clause and the figures on either side of it in that clause."""
+    """Each figure's clause and the figures on either side of it in that clause (years and other
+    units do not count: "Dự toán thu năm 2020 … là 16.800 tỷ đồng")."""
+    neighbours = [figure for figure in figures if _may_be_a_fact(figure)]
+    length = len(sentence.lowered)
     places = []
-    for index, figure in enumerate(figures):
+    for figure in figures:
         clause_start = max((b + 1 for b in sentence.clause_breaks if b < figure.start), default=0)
-        clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=len(sentence.lowered))
-        previous = figures[index - 1].end if index else -1
-        following = figures[index + 1].start if index + 1 < len(figures) else len(sentence.lowered) + 1
-        places.append(_Place(
-            clause_start, clause_end,
-            previous if clause_start < previous <= figure.start else clause_start,
-            following if figure.end <= following < clause_end else clause_end,
-        ))
+        clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=length)
+        previous = max((f.end for f in neighbours if clause_start < f.end <= figure.start), default=clause_start)
+        following = min((f.start for f in neighbours if f.start >= figure.unit_end), default=length + 1)
+        places.append(_Place(clause_start, clause_end, previous,
+                             following if following < clause_end else clause_end))
     return places
 
 

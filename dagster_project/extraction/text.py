@@ -152,7 +152,8 @@ def split_sentences(text: str) -> list[Sentence]:
         following = text[match.end(): match.end() + 1]
         is_newline = "\n" in match.group(0)
         end = match.start() if text[match.start()] == "\n" else match.start() + 1
-        if not is_newline and (not following or not (following.isupper() or following in "-–•(\"“")):
+        if not is_newline and (not following or not (following.isupper() or following.isdigit()
+                                                      or following in "-–•(\"“")):
             continue
         if not is_newline and text.endswith(_ABBREVIATIONS, 0, end):
             continue
