@@ -143,8 +143,8 @@ def load_cues(path: Path = VOCABULARY_DIR / "cues.yaml", catalog: Path = CATALOG
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     builder = _Builder()
     for noun, entry in raw["nouns"].items():
-        for phrase in _phrases(entry["phrases"]):
-            builder.add(phrase, noun=noun, topic=entry.get("topic"))
+        for phrase, aspects in _entries(entry["phrases"]):
+            builder.add(phrase, noun=noun, topic=entry.get("topic"), aspects=aspects)
     inheritable = set()
     for topic, entry in raw["topics"].items():
         if entry.get("inherit"):

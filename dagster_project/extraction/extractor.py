@@ -9,8 +9,8 @@ its owner, a change, a target, a running total, a single month, its year, period
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections.abc import Iterator
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,7 +47,9 @@ _NATIONAL_SCOPE = re.compile(r"cả nước|toàn quốc")
 _SEMICOLON = re.compile(";")
 # Aspects the opening clause of a sentence gives its other clauses: the level ("Ở cấp huyện, …"),
 # the action a list shares ("đã giảm 76 biên chế công chức, …; 1.136 người làm việc").
-_SENTENCE_FAMILIES = ("level", "action")
+_SENTENCE_FAMILIES = ("level", "action", "status")
+_ELLIPSIS_FAMILIES = frozenset({"service_level", "level"})
+_LIST_COMMA = re.compile(r",(?!\d)")  # not the decimal comma of "mức độ 1,2"
 _FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
@@ -339,12 +341,7 @@ class _Document:
             raise _Rejected("a year (dates the clause)")
         if figure.unit == "count" and noun == "?":
             raise _Rejected("counts something outside the catalog")
-        topic = self._topic(sentence, figure, noun, place, figures, recent, decided)
-        if noun != NONE and noun != "?":
-            decided.update({cue.start: topic.name for cue in sentence.cues
-                            if cue.info.noun == noun and figure.unit_end <= cue.start <= figure.unit_end + 1})
-        aspects = self._aspects(sentence, figure, place, topic)
-        frame = self._frame(topic.name, figure, noun, aspects)
+        topic, frame = self._topic_and_frame(sentence, figure, noun, place, figures, recent, decided)
         if frame.metric is None:
             raise _Rejected(f"{topic.name}: {frame.why}")
         if figure.numerator_of is not None and not frame.takes_whole:
@@ -382,43 +379,77 @@ class _Document:
         for cue in sentence.starting_in(position, position + 1):
             if cue.info.noun:
                 return cue.info.noun
+            if any(family in _ELLIPSIS_FAMILIES for family, _ in cue.info.aspects):
+                return NONE  # "335 một phần và 1.067 toàn trình": the noun left out
         word = _WORD.match(sentence.lowered, figure.unit_end)
         if word is None or word.start(1) != position or word.group(1) in _FUNCTION_WORDS:
             return NONE
         return "?"
 
-    def _topic(
+    def _topic_and_frame(
         self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
         recent: _Recent, decided: dict[int, str],
-    ) -> _Topic:
-        """What the figure measures: its noun, "về <topic>" after it, the nearest topic before it, or
-        for a ranking the topic the text last named."""
-        before = (_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
-                  for cue in reversed(sentence.within(0, figure.start)) if cue.info.topic)
-        nearest = next(before, None)
-        candidates = []
-        if nearest and nearest.cue.start >= place.clause_start and noun != NONE and any(
-                frame.nouns and noun in frame.nouns for frame in self._frames(nearest.name, figure, noun)):
-            candidates.append(nearest)  # "cung ứng dịch vụ công trực tuyến cho 2.268 thủ tục"
+    ) -> tuple[_Topic, Frame]:
+        """What the figure measures: the first topic, in order of precedence, with a frame that fits
+        its unit, noun and aspects. A noun that names its topic ("hồ sơ") or the nearest topic before
+        it settles the matter, fitting or not; a topic the figure only may belong to does not."""
+        failure = None
+        for topic, settles in self._topics(sentence, figure, noun, place, figures, recent, decided):
+            if settles:
+                self._decided(sentence, figure, noun, topic, decided)
+            if not self._frames(topic.name, figure, noun):
+                if topic.how == "noun":
+                    break  # the noun says what is counted: no other topic may claim the figure
+                failure = failure or f"its topic ({topic.name}) has no catalog metric in this unit"
+                continue
+            aspects = self._aspects(sentence, figure, place, topic)
+            frame = next((f for f in self._frames(topic.name, figure, noun) if f.fits(aspects)), None)
+            if frame is not None:
+                self._decided(sentence, figure, noun, topic, decided)
+                return topic, frame
+            shown = ", ".join(f"{family} {value}" for family, value in sorted(aspects.items())) or "none"
+            failure = f"{topic.name}: no catalog metric has these aspects ({shown})"
+            if settles:
+                break
+        raise _Rejected(failure or "no topic: nothing in the sentence or before it says what the figure measures")
+
+    def _decided(self, sentence: _Sentence, figure: Figure, noun: str, topic: _Topic, decided: dict[int, str]) -> None:
+        """Its noun counts what this topic counts, taken or not: "2.268 thủ tục (cấp tỉnh 1.833, …)"."""
+        if noun not in (NONE, "?"):
+            decided.update({cue.start: topic.name for cue in sentence.starting_in(figure.unit_end,
+                            figure.unit_end + 2) if cue.info.noun == noun})
+
+    def _topics(
+        self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
+        recent: _Recent, decided: dict[int, str],
+    ) -> Iterator[tuple[_Topic, bool]]:
+        """Candidate topics, best first, each with whether it settles the figure: the nearest topic
+        before it in its clause if it counts this noun ("cung ứng dịch vụ công trực tuyến cho 2.268
+        thủ tục"), the noun's topic, "về <topic>" after it, a topic right after its noun, the topics
+        before it, nearest first; for a ranking, the topic the text last named."""
+        before = [_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
+                  for cue in reversed(sentence.within(0, figure.start)) if cue.info.topic]
+        if before and before[0].cue.start >= place.clause_start and noun != NONE and any(
+                frame.nouns and noun in frame.nouns for frame in self._frames(before[0].name, figure, noun)):
+            # it settles the figure when no comma stands between them ("dịch vụ công mức độ 1,2 gồm
+            # 2.268 thủ tục"), not in a list ("phê duyệt phương án đơn giản hóa 48 TTHC, công bố mới 61 TTHC")
+            yield before[0], _LIST_COMMA.search(sentence.lowered, before[0].cue.end, figure.start) is None
         noun_cue = next((cue for cue in sentence.starting_in(figure.unit_end, figure.unit_end + 2)
                          if cue.info.topic), None)
         if noun_cue is not None:
-            candidates.append(_Topic(noun_cue.info.topic, noun_cue, None, "noun"))
-        elif right := self._right_topic(sentence, figure, place):
-            candidates.append(right)  # "55 hệ thống thông tin kết nối qua nền tảng LGSP"
+            yield _Topic(noun_cue.info.topic, noun_cue, None, "noun"), True
         for cue in sentence.starting_in(figure.end, place.next_start):
             if cue.info.topic and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start):
-                candidates.append(_Topic(cue.info.topic, cue, None, "about"))
+                yield _Topic(cue.info.topic, cue, None, "about"), True
                 break
-        for candidate in itertools.chain(candidates, [nearest] if nearest else [], before):
-            if self._frames(candidate.name, figure, noun):
-                return candidate
-            if candidate.how == "noun":
-                break  # the noun says what is counted: no other topic may claim the figure
-        first = candidates[0] if candidates else nearest
-        if first is not None:
-            raise _Rejected(f"its topic ({first.name}) has no catalog metric in this unit")
-        return self._inherited(sentence, figure, noun, place, figures, recent)
+        if noun_cue is None and (right := self._right_topic(sentence, figure, place)):
+            yield right, True  # "55 hệ thống thông tin kết nối qua nền tảng LGSP"
+        for topic in before:
+            yield topic, True
+        if not before:
+            inherited = self._inherited(sentence, figure, noun, place, figures, recent)
+            if inherited is not None:
+                yield inherited, True
 
     def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place) -> _Topic | None:
         stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
@@ -429,7 +460,7 @@ class _Document:
     def _inherited(
         self, sentence: _Sentence, figure: Figure, noun: str, place: _Place, figures: list[Figure],
         recent: _Recent,
-    ) -> _Topic:
+    ) -> _Topic | None:
         """A ranking names the index once: the topic the last topical sentence named, if it is one that
         carries over and takes every figure of the clause."""
         clause = [f for f in figures if place.clause_start <= f.start < place.clause_end
@@ -441,7 +472,7 @@ class _Document:
                 continue
             if all(self.cues.frames_for(name, f.unit) for f in clause):
                 return _Topic(name, None, _year_after(text, end), "inherited")
-        raise _Rejected("no topic: nothing in the sentence or before it says what the figure measures")
+        return None
 
     def _frames(self, topic: str, figure: Figure, noun: str) -> list[Frame]:
         return [frame for frame in self.cues.frames_for(topic, figure.unit)
@@ -460,24 +491,33 @@ class _Document:
         first = place.prev_end == place.clause_start  # no figure before it in its clause
         if first and topic.cue is not None and floor <= topic.cue.start and topic.cue.end <= figure.start:
             floor = topic.cue.start  # "đã hoàn thành kế hoạch CCHC với 32 nhiệm vụ": not the tasks'
-        right = sorted(sentence.starting_in(figure.unit_end, right_end), key=lambda c: c.info.topic is not None)
+        # The figure's own noun first; other topic phrases after the plain aspects ("17 nhiệm vụ [Chính
+        # phủ giao] hoàn thành nhưng trễ hạn": the relative clause does not say what became of them).
+        right = sorted(sentence.starting_in(figure.unit_end, right_end),
+                       key=lambda c: 0 if c.start <= figure.unit_end + 1 else 2 if c.info.topic else 1)
         near = sentence.within(place.prev_end, figure.start)[::-1]
         far = sentence.within(floor, min(place.prev_end, figure.start))[::-1]
-        own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start and (
-            topic.cue.start >= place.prev_end or place.prev_end == place.clause_start) else []
+        own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
         if figure.denominator is not None:
             right, near = near, right  # "hoàn thành đúng hạn 71/94 nhiệm vụ được … giao": 71 is done on time
+        opening = min(sentence.clause_breaks[0] if sentence.clause_breaks else figure.start, figure.start)
         found: dict[str, str] = {}
         for cue in [*right, *near, *far, *own]:
             for family, value in cue.info.aspects:
                 found.setdefault(family, value)
-        opening = min(sentence.clause_breaks[0] if sentence.clause_breaks else figure.start, figure.start)
         for family in _SENTENCE_FAMILIES:  # "Ở cấp huyện, … nhận 340.060 hồ sơ; … quá hạn 5.685 hồ sơ"
             if family not in found:
                 earlier = [v for c in sentence.within(0, opening) if not sentence.in_parentheses(c.start)
                            for f, v in c.info.aspects if f == family]
                 if earlier:
                     found[family] = earlier[-1]
+        if found.get("level") == "all_levels":  # "Tại cấp xã, quý I toàn tỉnh nhận 264.610 hồ sơ"
+            scopes = [(place.clause_start, figure.start), (0, min(opening, figure.start))]
+            specific = [v for start, end in scopes for c in sentence.within(start, end)
+                        if not sentence.in_parentheses(c.start)
+                        for f, v in c.info.aspects if f == "level" and v != "all_levels"]
+            if specific:
+                found["level"] = specific[0]
         portal = [v for c in sentence.starting_in(figure.unit_end, place.next_start)
                   for f, v in c.info.aspects if f == "portal"]
         if portal:  # "…, được tích hợp, cung cấp trên Cổng Dịch vụ công quốc gia"
@@ -485,13 +525,6 @@ class _Document:
         if figure.numerator_of is not None:
             found["status"] = "assigned"  # "55/58 nhiệm vụ": 58 is the whole
         return found
-
-    def _frame(self, topic: str, figure: Figure, noun: str, aspects: dict[str, str]) -> Frame:
-        for frame in self._frames(topic, figure, noun):
-            if frame.fits(aspects):
-                return frame
-        shown = ", ".join(f"{family} {value}" for family, value in sorted(aspects.items())) or "none"
-        raise _Rejected(f"{topic}: no catalog metric has these aspects ({shown})")
 
     # ---------------------------------------------------------------- guards
 
