@@ -153,8 +153,8 @@ def load_cues(path: Path = VOCABULARY_DIR / "cues.yaml", catalog: Path = CATALOG
             builder.add(phrase, topic=topic, aspects=aspects)
     for family, values in raw["aspects"].items():
         for value, text in values.items():
-            for phrase, _ in _entries(text):
-                builder.add(phrase, aspects=((family, value),))
+            for phrase, more in _entries(text):
+                builder.add(phrase, aspects=((family, value), *more))
     units = load_catalog_units(catalog)
     frames = tuple(_frame(item, units) for item in raw["frames"])
     infos = builder.infos()

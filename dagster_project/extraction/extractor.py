@@ -49,6 +49,8 @@ _SEMICOLON = re.compile(";")
 # the action a list shares ("đã giảm 76 biên chế công chức, …; 1.136 người làm việc").
 _SENTENCE_FAMILIES = ("level", "action", "status")
 _ELLIPSIS_FAMILIES = frozenset({"service_level", "level"})
+_HORIZON = frozenset({"đến", "tới", "hết"})
+_SEGMENT_END = re.compile(r"[,;:(]")
 _LIST_COMMA = re.compile(r",(?!\d)")  # not the decimal comma of "mức độ 1,2"
 _FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -505,19 +507,16 @@ class _Document:
         for cue in [*right, *near, *far, *own]:
             for family, value in cue.info.aspects:
                 found.setdefault(family, value)
+        if found.get("level") == "all_levels":  # "Tại cấp xã, quý I toàn tỉnh nhận 264.610 hồ sơ"
+            found["level"] = _specific_level(sentence, place.clause_start, figure.start) or "all_levels"
         for family in _SENTENCE_FAMILIES:  # "Ở cấp huyện, … nhận 340.060 hồ sơ; … quá hạn 5.685 hồ sơ"
             if family not in found:
                 earlier = [v for c in sentence.within(0, opening) if not sentence.in_parentheses(c.start)
                            for f, v in c.info.aspects if f == family]
                 if earlier:
                     found[family] = earlier[-1]
-        if found.get("level") == "all_levels":  # "Tại cấp xã, quý I toàn tỉnh nhận 264.610 hồ sơ"
-            scopes = [(place.clause_start, figure.start), (0, min(opening, figure.start))]
-            specific = [v for start, end in scopes for c in sentence.within(start, end)
-                        if not sentence.in_parentheses(c.start)
-                        for f, v in c.info.aspects if f == "level" and v != "all_levels"]
-            if specific:
-                found["level"] = specific[0]
+                    if family == "level" and earlier[-1] == "all_levels":
+                        found[family] = _specific_level(sentence, 0, opening) or "all_levels"
         portal = [v for c in sentence.starting_in(figure.unit_end, place.next_start)
                   for f, v in c.info.aspects if f == "portal"]
         if portal:  # "…, được tích hợp, cung cấp trên Cổng Dịch vụ công quốc gia"
@@ -554,6 +553,9 @@ class _Document:
             raise _Rejected("a reduction to date with no start: a running total")
         if sentence.last_match(guards.single_month, 0, figure.start):
             raise _Rejected("a single month's figure: no reporting period fits it")
+        stop = _SEGMENT_END.search(sentence.lowered, figure.unit_end)
+        if guards.subset_after.search(sentence.lowered, figure.unit_end, stop.start() if stop else len(sentence.lowered)):
+            raise _Rejected("a part: a field's or a department's figure (\"trong lĩnh vực …\", \"của Sở …\")")
 
     def _when(
         self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic,
@@ -583,16 +585,17 @@ class _Document:
             base = guards.comparison_year.search(lowered, place.clause_start, opened + 1)
             if base:
                 return int(base.group("year") or base.group("same")), base.group("same") is not None
-            inside = list(guards.year_mention.finditer(lowered, opened, figure.start))
-            if inside:
-                return int(inside[-1].group("year")), False
+            opening = guards.parenthesis_opening_year.match(lowered, opened)
+            if opening:
+                return int(opening.group("year")), False
         if stated := self._stated_year(sentence, figure):
             return stated, False
         flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), lowered[: figure.start])
         future = frame.metric in guards.plan_metrics or bool(guards.target_in_sentence.search(flat))
         for mention in reversed(list(guards.year_mention.finditer(flat))):
-            if guards.year_ignored_before.search(flat, max(0, mention.start() - 20), mention.start()):
-                continue
+            ignored = guards.year_ignored_before.search(flat, max(0, mention.start() - 20), mention.start())
+            if ignored and not (future and ignored.group(0).strip() in _HORIZON):
+                continue  # "so với năm 2022"; but a target's "đến năm 2025" is its year
             year = int(mention.group("year"))
             if future or self.context.year is None or year <= self.context.year:
                 same = guards.same_period_year.search(flat, max(0, mention.start() - 12), mention.end())
@@ -772,6 +775,12 @@ class _Document:
     def _drop(self, fact: Fact, reason: str) -> None:
         if self.trace:
             self.seen[(fact.span_start, fact.span_end)] = (fact.stated, reason)
+
+
+def _specific_level(sentence: _Sentence, start: int, end: int) -> str | None:
+    """A named level beside "toàn tỉnh" in the same clause: the clause is about that level."""
+    return next((value for cue in sentence.within(start, end) if not sentence.in_parentheses(cue.start)
+                 for family, value in cue.info.aspects if family == "level" and value != "all_levels"), None)
 
 
 def _may_be_a_fact(figure: Figure) -> bool:

@@ -18,7 +18,7 @@ _NUMBER = re.compile(
 )
 # Numbers that count weeks, rounds or clauses, not quantities: "tuần 02", "đợt 3", "lần thứ 6".
 _ORDINAL_NOUNS = frozenset({"tuần", "đợt", "kỳ", "khóa", "lần", "phiên", "điều", "khoản", "mục", "bước",
-                            "đoạn", "lần thứ", "năm thứ"})
+                            "đoạn", "nhánh", "phím", "lần thứ", "năm thứ"})
 
 
 def _word_before(text: str, position: int) -> str:

@@ -34,6 +34,8 @@ class Guards:
     year_ignored_before: re.Pattern[str]
     comparison_year: re.Pattern[str]
     parenthesis_year: re.Pattern[str]
+    parenthesis_opening_year: re.Pattern[str]
+    subset_after: re.Pattern[str]
     quarter_year: re.Pattern[str]
     same_period_year: re.Pattern[str]
     periods: tuple[tuple[str, re.Pattern[str]], ...]
@@ -68,7 +70,7 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
         "estimate_in_clause", "continuation", "change_word", "level_word", "reduction_word", "earlier_level",
         "later_level", "cumulative", "cumulative_reduction", "target_in_sentence", "target_exceptions",
         "target_near", "result_before", "year_mention", "year_ignored_before", "comparison_year",
-        "parenthesis_year", "quarter_year", "same_period_year", "until_date", "single_month",
+        "parenthesis_year", "parenthesis_opening_year", "subset_after", "quarter_year", "same_period_year", "until_date", "single_month",
         "regional_before", "regional_after", "national_after",
     )}
     return Guards(
