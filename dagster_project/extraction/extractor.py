@@ -43,7 +43,6 @@ _ABOUT_TOPIC = re.compile(r"\bvề\s+$")
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?")
 _CLOSED_PARENS = re.compile(r"\([^()]*\)")
 _UP_TO = re.compile(r"\s*(?:%\s*)?trở lên")
-_NATIONAL_SCOPE = re.compile(r"cả nước|toàn quốc")
 _SEMICOLON = re.compile(";")
 # Aspects the opening clause of a sentence gives its other clauses: the level ("Ở cấp huyện, …"),
 # the action a list shares ("đã giảm 76 biên chế công chức, …; 1.136 người làm việc").
@@ -561,7 +560,7 @@ class _Document:
         self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic,
         section_period: str | None,
     ) -> _When:
-        year, same_period = self._year(sentence, figure, place, frame, topic)
+        year, same_period, explicit = self._year(sentence, figure, place, frame, topic)
         if frame.annual and self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
             year = self._comparison_year(sentence, figure, year)
         elif self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
@@ -569,7 +568,7 @@ class _Document:
         quarter = self.guards.quarter_year.search(sentence.lowered, place.clause_start, figure.start)
         if frame.metric in self.guards.plan_metrics:
             return _When(year, "year")
-        if quarter:
+        if quarter and not explicit:  # "quý IV/2024 chỉ đạt 51,2%"
             return _When(int(quarter.group("year")), QUARTERS[quarter.group("quarter")])
         if year != self.context.year:
             return _When(year, self.context.period if same_period else "year", same_period)
@@ -577,19 +576,20 @@ class _Document:
 
     def _year(
         self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic
-    ) -> tuple[int | None, bool]:
-        """The figure's year, and whether it is the same period of that year ("cùng kỳ năm 2024")."""
+    ) -> tuple[int | None, bool, bool]:
+        """The figure's year, whether it is the same period of that year ("cùng kỳ năm 2024"), and
+        whether a parenthesis states it for this figure alone ("so với năm 2017 (45/63)")."""
         guards, lowered = self.guards, sentence.lowered
         opened = lowered.rfind("(", place.clause_start, figure.start)
         if opened >= 0 and lowered.find(")", opened, figure.start) < 0:
             base = guards.comparison_year.search(lowered, place.clause_start, opened + 1)
             if base:
-                return int(base.group("year") or base.group("same")), base.group("same") is not None
+                return int(base.group("year") or base.group("same")), base.group("same") is not None, True
             opening = guards.parenthesis_opening_year.match(lowered, opened)
             if opening:
-                return int(opening.group("year")), False
+                return int(opening.group("year")), False, True
         if stated := self._stated_year(sentence, figure):
-            return stated, False
+            return stated, False, True
         flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), lowered[: figure.start])
         future = frame.metric in guards.plan_metrics or bool(guards.target_in_sentence.search(flat))
         for mention in reversed(list(guards.year_mention.finditer(flat))):
@@ -599,8 +599,8 @@ class _Document:
             year = int(mention.group("year"))
             if future or self.context.year is None or year <= self.context.year:
                 same = guards.same_period_year.search(flat, max(0, mention.start() - 12), mention.end())
-                return year, same is not None
-        return topic.year or self.context.year, False
+                return year, same is not None, False
+        return topic.year or self.context.year, False, False
 
     def _stated_year(self, sentence: _Sentence, figure: Figure) -> int | None:
         """"90,30% (2021)": a year in parentheses right after the figure."""
@@ -658,8 +658,8 @@ class _Document:
         for start, end, named in mentions:
             if named == "" and start < place.clause_start and not self._is_local(sentence, start, end):
                 continue  # "cả nước", "khu vực …" in an earlier clause compare, they do not own
-            if figure.unit == "rank" and named == "" and _NATIONAL_SCOPE.search(sentence.lowered, start, end):
-                continue  # "thứ hạng trong cả nước": the rank's scope, not its owner
+            if figure.unit == "rank" and named == "" and not self._is_local(sentence, start, end):
+                continue  # "thứ hạng trong cả nước", "thuộc nhóm cao": the rank's scope, not its owner
             if end <= figure.start:
                 owner = named
             elif figure.unit == "rank" and _LINKED.match(sentence.lowered[figure.end:start]) and named:
@@ -724,7 +724,7 @@ class _Document:
         guards = self.guards
         end = position
         while end > clause_start:
-            comma = lowered.rfind(",", clause_start, end)
+            comma = _last_list_comma(lowered, clause_start, end)
             start = clause_start if comma < 0 else comma + 1
             if guards.estimate_in_clause.search(lowered, start, end):
                 return True
@@ -775,6 +775,14 @@ class _Document:
     def _drop(self, fact: Fact, reason: str) -> None:
         if self.trace:
             self.seen[(fact.span_start, fact.span_end)] = (fact.stated, reason)
+
+
+def _last_list_comma(lowered: str, start: int, end: int) -> int:
+    """The last comma between two offsets that is not a decimal comma ("59,9%"), or -1."""
+    found = -1
+    for match in _LIST_COMMA.finditer(lowered, start, end):
+        found = match.start()
+    return found
 
 
 def _specific_level(sentence: _Sentence, start: int, end: int) -> str | None:
