@@ -20,6 +20,7 @@ from dagster_project.extraction.attribution import actors, furniture_spans, in_g
 from dagster_project.extraction.cues import NONE, Cue, Cues, Frame, load_cues
 from dagster_project.extraction.figures import Figure, find_figures
 from dagster_project.extraction.guards import Guards, load_guards
+from dagster_project.extraction.tables import CELL_SEPARATOR, Cell, table_cells, table_rows
 from dagster_project.extraction.text import (
     lower_keeping_offsets,
     mask_references,
@@ -139,6 +140,8 @@ class _Sentence:
     text: str  # as written
     lowered: str  # masked and lower-cased, same offsets
     cues: list[Cue]
+    cell: Cell | None = None  # a table cell read as a sentence: the value stands at `start + its offset`
+    evidence: str | None = None  # what the fact quotes, when not the sentence itself (a table row)
     found: dict[re.Pattern[str], list[re.Match[str]]] = field(default_factory=dict)  # matches, by pattern
 
     def __post_init__(self) -> None:
@@ -264,9 +267,18 @@ class _Document:
         recent = _Recent(self.cues)
         section_period: str | None = None
         found: list[tuple[int, Fact]] = []
+        rows = table_rows(self.text) if CELL_SEPARATOR in self.text else []
+        cells: dict[int, list[Cell]] = {}  # row start -> its cells, read when the row comes
+        for cell in table_cells(self.text, rows):
+            cells.setdefault(cell.row_start, []).append(cell)
+        row_starts = {start for start, _ in rows}
         for number, span in enumerate(split_sentences(self.text)):
             at = bisect_right(furniture_starts, span.start) - 1
             if at >= 0 and span.start < furniture[at][1]:
+                continue
+            if span.start in row_starts:
+                found += [(number, fact) for cell in cells.get(span.start, [])
+                          for fact in self._cell_facts(cell, recent, section_period)]
                 continue
             lowered = self.lowered[span.start:span.end]
             if self._is_heading(span.start, span.end):
@@ -279,6 +291,14 @@ class _Document:
             found += [(number, fact) for fact in self._sentence_facts(sentence, figures, recent, section_period)]
             recent.saw(sentence)
         return self._settle(found)
+
+    def _cell_facts(self, cell: Cell, recent: _Recent, section_period: str | None) -> list[Fact]:
+        """A table cell, read as the sentence its row and column make (tables.py)."""
+        lowered = lower_keeping_offsets(cell.text)
+        sentence = _Sentence(cell.start - cell.value_start, cell.text, lowered, self.cues.scan(lowered),
+                             cell=cell, evidence=self.text[cell.row_start:cell.row_end])
+        figures = [figure for figure in find_figures(lowered) if figure.start == cell.value_start]
+        return self._sentence_facts(sentence, figures, recent, section_period)
 
     def _district_author(self) -> bool:
         """A report of a district's People's Committee ("UBND HUYỆN YÊN LẠC"): its figures are the district's."""
@@ -364,7 +384,7 @@ class _Document:
             province_code=province,
             year=when.year,
             period=when.period,
-            evidence=sentence.text,
+            evidence=sentence.evidence or sentence.text,
             span_start=sentence.start + figure.start,
             span_end=sentence.start + figure.end,
             rule_id=f"{frame.metric}:{topic.name}:{topic.how}",
@@ -700,6 +720,8 @@ class _Document:
         if guards.target_in_sentence.search(prefix) and guards.target_in_sentence.search(
                 guards.target_exceptions.sub(" ", prefix)):
             return "target"
+        if sentence.cell is not None and sentence.cell.plan and frame.metric not in guards.plan_metrics:
+            return "target"  # a table's "Kế hoạch" column
         in_plan = self.context.doc_type in TARGET_DOC_TYPES and frame.metric not in guards.plan_metrics
         if in_plan and not guards.result_before.search(prefix):
             current = when.year is None or self.context.year is None or when.year >= self.context.year
