@@ -10,21 +10,27 @@ import dataclasses
 import gc
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dagster_project.extraction import DocumentContext, explain, extract_facts
+from dagster_project.extraction import DocumentContext, Fact, explain, extract_facts, normalize_text
+from dagster_project.extraction.attribution import province_name_of
+from dagster_project.extraction.extractor import MERGER, period_end
 from dagster_project.fingerprint import fingerprint
 from dagster_project.ingest.documents import Rejected, parse_bytes
 from dagster_project.ingest.metadata import infer, parse_published
-from dagster_project.ingest.provinces import province_code
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
-from dagster_project.settings import Settings, load_settings
+from dagster_project.quality.catalog import load_catalog
+from dagster_project.settings import REFERENCE_DIR, Settings, load_settings
 from dagster_project.storage import files_kept_open
 from dagster_project.summary import published_counts, published_summary
 
@@ -446,26 +452,99 @@ def _check_failure(evaluation) -> str:
     return line + "".join(f"\n      {detail}" for detail in str(details.value).splitlines())
 
 
+# What a manifest row says of its document: the fields the header of `--explain` shows.
+CONTEXT_FIELDS = ("province", "year", "period", "doc_type", "published")
+SENTENCE_CHARS = 150  # of a number's sentence on either side of it: a few terminal lines at most
+_SENTENCE_BREAK = re.compile(r"\.\s|\n")
+INDENT = " " * 11  # under the number of a block of `--explain`
+# int_facts_selected.sql: exact, then about, then the bounds (more_than, less_than).
+_QUALIFIER_RANK = {"exact": 1, "about": 2}
+# The official tables every warehouse holds (int_reference_index_facts_unpivoted.sql): the metric
+# of each of their columns.
+_REFERENCE_TABLES = {
+    "par_index.csv": {"score": "par_index_score", "rank": "par_index_rank"},
+    "sipas.csv": {"score_pct": "sipas_score_pct", "rank": "sipas_rank"},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ManifestRow:
+    """A row of a manifest.csv: the file it names, where the row stands and what it says."""
+
+    path: Path
+    manifest: Path
+    line: int
+    fields: dict[str, str]
+
+    def __str__(self) -> str:
+        said = ", ".join(f"{key}={self.fields[key]}" for key in CONTEXT_FIELDS if self.fields.get(key))
+        return f"{self.manifest} line {self.line} ({said})"
+
+
 def run_extract(
     files: list[Path], manifest: Path | None, province: str | None, year: int | None,
     explain_numbers: bool = False,
 ) -> int:
-    entries = _manifest_entries(manifest) if manifest else {}
-    if manifest and not files:
-        files = [manifest.parent / name for name in entries]
+    """Print each file's facts as JSON lines, or with `explain_numbers` every number and why it was
+    or was not taken; without files, every file the manifest lists. 1 if a file could not be read."""
+    if not files and manifest is None:
+        print("cchc extract: name files, or a manifest (--manifest)", file=sys.stderr)
+        return 2
+    manifests: dict[Path, dict[Path, ManifestRow] | None] = {}
+    if manifest is not None and _rows_of(manifest, manifests) is None:
+        return 1
     status = 0
-    for path in files:
-        text = _readable_text(path)
-        if text is None:
+    for path in files or [row.path for row in manifests[manifest].values()]:
+        used = manifest or _manifest_beside(path)
+        row = (_rows_of(used, manifests) or {}).get(path.resolve()) if used else None
+        source = str(row) if row else f"not listed in {used}" if used else "no manifest"
+        if not _extract_one(path, row, source, province, year, explain_numbers):
             status = 1
-            continue
-        context = _context(path, text, entries.get(path.resolve(), {}), province, year)
-        if explain_numbers:
-            print(_explanation(path, text, context))
-            continue
-        for fact in extract_facts(text, context):
-            print(json.dumps(_fact_json(path, fact), ensure_ascii=False))
     return status
+
+
+def _extract_one(
+    path: Path, row: ManifestRow | None, source: str, province: str | None, year: int | None,
+    explain_numbers: bool,
+) -> bool:
+    """Print what one file yields; False if it could not be read (said on stderr)."""
+    if row is not None and not path.is_file():
+        print(f"cchc: {path}: missing file, named in {row.manifest} line {row.line}", file=sys.stderr)
+        return False
+    text = _readable_text(path)
+    if text is None:
+        return False
+    meta = row.fields if row else {}
+    context = _context(path, text, meta, province, year)
+    if explain_numbers:
+        print(_explanation(path, text, context, source, province or meta.get("province", "")))
+        return True
+    for fact in extract_facts(text, context):
+        print(json.dumps(_fact_json(path, fact, context.published), ensure_ascii=False))
+    return True
+
+
+def _manifest_beside(path: Path) -> Path | None:
+    """manifest.csv in the file's folder, or in the folder above a `docs/` one (the evaluation
+    sets' layout)."""
+    folder = path.resolve().parent
+    for candidate in (folder, folder.parent) if folder.name == "docs" else (folder,):
+        if (candidate / "manifest.csv").is_file():
+            return candidate / "manifest.csv"
+    return None
+
+
+def _rows_of(
+    manifest: Path, read: dict[Path, dict[Path, ManifestRow] | None]
+) -> dict[Path, ManifestRow] | None:
+    """A manifest's rows, read once per run; None (said on stderr) when it cannot be read."""
+    if manifest not in read:
+        try:
+            read[manifest] = _manifest_entries(manifest)
+        except (OSError, UnicodeError, csv.Error, ValueError) as error:
+            print(f"cchc: {manifest}: cannot read the manifest ({error})", file=sys.stderr)
+            read[manifest] = None
+    return read[manifest]
 
 
 def _readable_text(path: Path) -> str | None:
@@ -488,49 +567,200 @@ def _context(
     path: Path, text: str, meta: dict[str, str], province: str | None, year: int | None
 ) -> DocumentContext:
     """The options first, then the manifest row, then what the folder and the text say."""
-    about = infer(meta, path.as_posix(), None, text)
     try:
         published = parse_published(meta.get("published"))
     except ValueError:
-        print(f"cchc: {path}: published {meta['published']!r} is not YYYY-MM-DD; ignored", file=sys.stderr)
+        print(f"cchc: {path}: published {meta['published']!r} is not YYYY-MM-DD or YYYY-MM; read without it",
+              file=sys.stderr)
         published = None
+    # The options as the manifest row's: a name is then read in the generation of the document.
+    options = {"province": province or "", "year": str(year or "")}
+    meta = {**meta, **{key: value for key, value in options.items() if value}}
+    about = infer(meta, path.as_posix(), None, text, published)
     return DocumentContext(
-        province_code=province_code(province) if province else about.province_code,
-        year=year or about.year,
+        province_code=about.province_code,
+        year=about.year,
         period=about.period,
         doc_type=meta.get("doc_type") or None,
         published=published,
+        national=about.national,
     )
 
 
-def _explanation(path: Path, text: str, context: DocumentContext) -> str:
-    lines = [f"{path}: province {context.province_code}, year {context.year}, period {context.period}"]
-    for item in explain(text, context):
+def _explanation(path: Path, text: str, context: DocumentContext, source: str, named_province: str) -> str:
+    """A header line, then a block per number: offset, number as written, TAKEN or -, the reason;
+    its sentence; and, for a taken figure the wide tables will not show, why."""
+    items = explain(text, context)
+    facts = [item.fact for item in items if item.fact is not None]
+    normalized = normalize_text(text)  # what the spans index
+    lines = [_header(path, context, source)]
+    for item in items:
         mark = "TAKEN" if item.taken else "-"
-        lines.append(f"  {item.span_start:>6}  {item.stated:>14}  {mark:<5}  {item.reason}")
+        lines.append(f"  {item.span_start:>7}  {item.stated:<14} {mark:<5}  {item.reason}")
+        if item.fact:
+            sentence = item.fact.evidence
+        else:
+            sentence = _sentence_around(normalized, item.span_start, item.span_end)
+        lines.append(INDENT + " ".join(sentence.split()))
+        if item.fact and (why := left_out_of_marts(item.fact, context, facts, named_province)):
+            lines.append(f"{INDENT}LEFT OUT: {why}")
     return "\n".join(lines)
 
 
-def _manifest_entries(manifest: Path) -> dict[Path, dict[str, str]]:
+def _header(path: Path, context: DocumentContext, source: str) -> str:
+    if context.national:
+        province = "national (each figure takes the province its clause names)"
+    elif context.province_code:
+        name = province_name(context.province_code, context.year, context.period, context.published)
+        province = f"{context.province_code} {name or '(no such unit)'}"
+    else:
+        province = "none"
+    return f"{path}: province {province}, year {context.year}, period {context.period}; {source}"
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of text[start:end]: from the last ". " or line break before it to the next one
+    after it, cut at SENTENCE_CHARS on either side."""
+    floor = max(0, start - SENTENCE_CHARS)
+    breaks = [match.end() for match in _SENTENCE_BREAK.finditer(text, floor, start)]
+    after = _SENTENCE_BREAK.search(text, end, end + SENTENCE_CHARS)
+    begin = breaks[-1] if breaks else floor
+    finish = after.start() + 1 if after else min(len(text), end + SENTENCE_CHARS)
+    return ("…" if begin > 0 and not breaks else "") + text[begin:finish] + (
+        "…" if finish < len(text) and not after else "")
+
+
+def left_out_of_marts(
+    fact: Fact, context: DocumentContext, facts: Sequence[Fact] = (), named_province: str = ""
+) -> str | None:
+    """Why the published warehouse will not show a taken figure in its wide tables (fct_tasks,
+    fct_procedures …), or None. Each rule mirrors the pipeline:
+
+    - ingest/documents.py `_document`: a named province that is no unit, or no year, and the whole
+      document is rejected (ingest_errors "unknown province", "no period");
+    - defs/extraction/assets.py `_without_province` (state.py `copy_facts`): a figure without a
+      province is not in raw.facts, only counted in ingest_errors;
+    - int_facts_province_resolved.sql: a code that is no unit gets no province_id, and the wide
+      tables (marts/fct_<table>.sql) keep only facts with one;
+    - int_facts_selected.sql: only actual figures are selected, so a target is in fct_report_facts
+      and in no wide table;
+    - int_facts_selected.sql over int_reference_index_facts_unpivoted.sql: an official table
+      (doc_type table) is selected first, and the bundled PAR INDEX and SIPAS tables give a
+      province's score and rank of many years;
+    - int_facts_selected.sql: of the figures one document states for a province × period × metric,
+      one is selected (exact before about before bounds, more significant digits, smaller fact_id).
+
+    Whether another report's figure for the same cell wins the selection, one file cannot tell.
+    """
+    if named_province and context.province_code is None and not context.national:
+        return f"the warehouse rejects the document: province {named_province!r} is unknown (ingest_errors)"
+    if context.year is None:
+        return "the warehouse rejects the document: no year in the manifest, folder or text (ingest_errors)"
+    if fact.province_code is None:
+        return "no province: not in the warehouse, only counted in ingest_errors (stage extract)"
+    table = _wide_tables().get(fact.metric_code, "the wide tables")
+    if province_name(fact.province_code, fact.year, fact.period, context.published) is None:
+        return f"province code {fact.province_code} is no unit: in fct_report_facts only, not in {table}"
+    if fact.fact_kind != "actual":
+        return f"a {fact.fact_kind}: in fct_report_facts, not in {table} (which shows actual figures only)"
+    official = _reference_figures().get((fact.metric_code, fact.province_code, fact.year))
+    if official and fact.period == "year" and context.doc_type != "table":
+        return (f"{table} shows the official table's figure for this province and year"
+                f" ({official[0]}: {official[1]}); this one is in fct_report_facts")
+    selected = min([fact, *(other for other in facts if _cell(other) == _cell(fact))], key=_selection_rank)
+    if selected != fact:
+        return (f"{table} shows the document's other figure for this province, period and metric"
+                f" ({selected.stated} at {selected.span_start}); this one is in fct_report_facts")
+    return None
+
+
+def province_name(
+    code: str | None, year: int | None, period: str | None, published: date | None
+) -> str | None:
+    """The official name of the unit a fact's code names, as int_facts_province_resolved.sql resolves
+    it: the unit in force at the end of the period (63 or 34 generation), else the 63-unit."""
+    if code is None:
+        return None
+    end = period_end(year, period, published)
+    in_force = province_name_of(34 if end is not None and end >= MERGER else 63)
+    return in_force.get(code) or province_name_of(63).get(code)
+
+
+def _cell(fact: Fact) -> tuple:
+    """int_facts_selected.sql's partition, within one document (province_id follows from the rest)."""
+    return fact.province_code, fact.year, fact.period, fact.metric_code, fact.fact_kind
+
+
+def _selection_rank(fact: Fact) -> tuple:
+    """int_facts_selected.sql's order among one document's figures: its fact_id is
+    document_id:span_start:metric_code, compared as text."""
+    fact_id_tail = f"{fact.span_start}:{fact.metric_code}"
+    return _QUALIFIER_RANK.get(fact.qualifier, 3), -_significant_digits(fact.value), fact_id_tail
+
+
+def _significant_digits(value: float) -> int:
+    """As dbt/macros/significant_digits.sql counts them: 2046 -> 4, 2000 -> 1, 96.62 -> 4."""
+    return len(re.sub(r"\.0$", "", str(abs(value))).replace(".", "").strip("0"))
+
+
+@cache
+def _reference_figures() -> dict[tuple[str, str, int], tuple[str, str]]:
+    """(metric_code, province_code, year) -> (table, value as written) of the official tables."""
+    figures = {}
+    for table, columns in _REFERENCE_TABLES.items():
+        with (REFERENCE_DIR / table).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                for column, metric in columns.items():
+                    if row[column].strip():  # a blank cell is no fact
+                        figures[metric, row["province_code"], int(row["year"])] = (table, row[column].strip())
+    return figures
+
+
+@cache
+def _wide_tables() -> dict[str, str]:
+    """metric_code -> the wide table that shows it (fct_<fact_table>)."""
+    return {metric.code: metric.table_name for metric in load_catalog()}
+
+
+def _manifest_entries(manifest: Path) -> dict[Path, ManifestRow]:
+    """A manifest's rows by resolved file path. Two shapes: the warehouse's (`file`, relative to the
+    manifest's folder) and the evaluation sets' (`doc_id`: docs/<doc_id>.txt or <doc_id>.txt)."""
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
-        return {(manifest.parent / row["file"]).resolve(): row for row in csv.DictReader(handle)}
+        reader = csv.DictReader(handle)
+        column = next((name for name in ("file", "doc_id") if name in (reader.fieldnames or ())), None)
+        if column is None:
+            raise ValueError("it has neither a file nor a doc_id column")
+        rows = [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
+    entries = [
+        ManifestRow(_listed_path(manifest.parent, column, fields[column]), manifest, line, fields)
+        for line, fields in enumerate(rows, start=2)
+    ]
+    return {entry.path.resolve(): entry for entry in entries}
 
 
-def _fact_json(path: Path, fact) -> dict:
-    row = dataclasses.asdict(fact)
+def _listed_path(folder: Path, column: str, name: str) -> Path:
+    if column == "file":
+        return folder / name
+    beside = folder / f"{name}.txt"
+    in_docs = folder / "docs" / f"{name}.txt"
+    return beside if beside.is_file() and not in_docs.is_file() else in_docs
+
+
+def _fact_json(path: Path, fact: Fact, published: date | None) -> dict:
     return {
         "file": str(path),
-        "province_code": row["province_code"],
-        "year": row["year"],
-        "period": row["period"],
-        "metric_code": row["metric_code"],
-        "value": row["value"],
-        "unit": row["unit"],
-        "qualifier": row["qualifier"],
-        "fact_kind": row["fact_kind"],
-        "evidence": row["evidence"],
-        "span_start": row["span_start"],
-        "span_end": row["span_end"],
+        "province_code": fact.province_code,
+        "province": province_name(fact.province_code, fact.year, fact.period, published),
+        "year": fact.year,
+        "period": fact.period,
+        "metric_code": fact.metric_code,
+        "value": fact.value,
+        "unit": fact.unit,
+        "qualifier": fact.qualifier,
+        "fact_kind": fact.fact_kind,
+        "evidence": fact.evidence,
+        "span_start": fact.span_start,
+        "span_end": fact.span_end,
     }
 
 

@@ -23,7 +23,7 @@ from dagster_project.ingest.tables import RowError, TableFact
 from dagster_project.storage import RAW_DDL, column_names, connect
 
 log = logging.getLogger(__name__)
-STATE_LAYOUT = "2"  # bump when a table below changes: an older state file is then started afresh
+STATE_LAYOUT = "3"  # bump when a table below changes: an older state file is then started afresh
 _DDL = {
     "files": "file_path varchar, size bigint, mtime_ns bigint, sha256 varchar",
     "parses": "cache_key varchar, parser_version varchar, payload varchar",

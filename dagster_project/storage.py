@@ -20,7 +20,8 @@ RAW_DDL = {
         document_id varchar, file_path varchar, sha256 varchar, province_code varchar,
         year integer, period varchar, doc_type varchar, title varchar, source_url varchar,
         published date, char_count integer, text varchar, ingested_at timestamp,
-        status varchar, first_seen_at timestamp, last_seen_at timestamp, aliases varchar""",
+        status varchar, first_seen_at timestamp, last_seen_at timestamp, aliases varchar,
+        national boolean""",
     "facts": """
         fact_id varchar, document_id varchar, province_code varchar, year integer, period varchar,
         metric_code varchar, value double, unit varchar, qualifier varchar, fact_kind varchar,
@@ -139,7 +140,7 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[d
 def read_document_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """raw.documents without the texts."""
     return con.execute(
-        "select document_id, file_path, province_code, year, period, doc_type, published, status"
+        "select document_id, file_path, province_code, national, year, period, doc_type, published, status"
         " from raw.documents order by document_id"
     ).df()
 

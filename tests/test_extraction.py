@@ -52,7 +52,11 @@ EXAMPLES = {
     "budget_plan_and_share": Example(
         "Thu ngân sách nhà nước theo dự toán được giao là 4.200.000 triệu đồng, ước thực hiện cả năm "
         "đạt 4.410.000 triệu đồng, đạt 105% so với dự toán.",
-        {"state_revenue_plan_million_vnd": 4_200_000, "state_revenue_pct_of_plan": 105},
+        {"state_revenue_plan_million_vnd": 4_200_000, "state_revenue_million_vnd": 4_410_000,
+         "state_revenue_pct_of_plan": 105},
+        # "ước" makes the estimate and the share it continues approximate (the labelling guide)
+        qualifiers={"state_revenue_plan_million_vnd": "exact", "state_revenue_million_vnd": "about",
+                    "state_revenue_pct_of_plan": "about"},
     ),
     "change_is_not_a_level": Example(
         "Thu ngân sách nhà nước tăng 12% so với dự toán trung ương giao.",
@@ -193,6 +197,26 @@ EXAMPLES = {
         "Toàn tỉnh có 58 đơn vị sự nghiệp công lập tự chủ chi thường xuyên.",
         {},
     ),
+    "what_a_plan_holds_is_not_done": Example(
+        "Trong năm, Sở Nội vụ tham mưu UBND tỉnh hoàn thành kế hoạch cải cách hành chính với 28 nhiệm vụ.",
+        {"cchc_plan_tasks": 28},
+    ),
+    "completed_within_the_deadline": Example(
+        "Đến cuối năm, tỉnh đã hoàn thành thời hạn 41/47 nhiệm vụ Chính phủ giao.",
+        {"gov_tasks_completed_on_time": 41, "gov_tasks_assigned": 47},
+    ),
+    "tasks_assigned_by_whom": Example(
+        "Trong năm 2023, tỉnh nhận được 96 nhiệm vụ do Chính phủ, Thủ tướng Chính phủ giao.",
+        {"gov_tasks_assigned": 96},
+    ),
+    "a_gloss_in_parentheses_restates_the_topic": Example(
+        "Kế hoạch vốn đầu tư công (chi đầu tư phát triển) được giao là 3.120.400 triệu đồng, ước thực "
+        "hiện chi được 2.985.000 triệu đồng.",
+        {"public_investment_plan_million_vnd": 3_120_400,
+         "public_investment_disbursed_million_vnd": 2_985_000},
+        qualifiers={"public_investment_plan_million_vnd": "exact",
+                    "public_investment_disbursed_million_vnd": "about"},
+    ),
 }
 
 
@@ -236,7 +260,7 @@ def test_explain_lists_every_number_with_a_reason() -> None:
     assert reasons["15"] == (False, "identifier, date or contact (masked)")
     assert reasons["2023"] == (False, "a year (dates the clause)")
     assert reasons["1.874"][0] and reasons["1.874"][1].startswith("procedures_total = 1874")
-    assert reasons["12"] == (False, "no rule matched")
+    assert reasons["12"] == (False, "a change, not a level")
 
 
 def test_page_furniture_is_ignored() -> None:
@@ -260,6 +284,14 @@ def test_a_named_province_owns_its_clause() -> None:
     assert {(f.metric_code, f.province_code) for f in facts} == {
         ("par_index_score", "22"), ("par_index_rank", "22")
     }
+
+
+def test_a_stock_at_the_time_of_the_report_is_the_documents_period() -> None:
+    annual = DocumentContext(province_code="14", year=2024, period="year", doc_type="report")
+    facts = extract_facts("Tính đến thời điểm báo cáo, toàn tỉnh có 1.733 TTHC. Tính đến tháng 9, "
+                          "toàn tỉnh đã tiếp nhận 40.120 hồ sơ.", annual)
+    assert [(f.metric_code, f.period) for f in facts] == [
+        ("procedures_total", "year"), ("dossiers_received", "ytd")]
 
 
 def test_figures_take_the_documents_period_unless_the_clause_names_another_year() -> None:

@@ -83,7 +83,7 @@ def test_changed_and_removed_reports_leave_history(tmp_path: Path, folder: Path)
     ]
 
 
-def test_figures_of_a_national_document_without_a_province_are_recorded(tmp_path: Path) -> None:
+def test_figures_without_a_province_are_recorded(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "ca-nuoc.txt").write_text(
@@ -92,12 +92,17 @@ def test_figures_of_a_national_document_without_a_province_are_recorded(tmp_path
         "Toàn tỉnh có 1.650 TTHC.",
         encoding="utf-8",
     )
+    (reports / "bao-cao.txt").write_text(
+        "Báo cáo kết quả cải cách hành chính năm 2024.\nToàn tỉnh có 1.650 TTHC, tiếp nhận 812 hồ sơ.",
+        encoding="utf-8",
+    )
     ingest(tmp_path)
     facts = build_rows(tmp_path, "select province_code, metric_code, value from raw.facts order by 1")
-    assert facts == [("12", "par_index_score", 84.1), ("14", "par_index_score", 85.5)]  # by clause
+    # a ranking of every province: each figure takes the province its clause names, others are not taken
+    assert facts == [("12", "par_index_score", 84.1), ("14", "par_index_score", 85.5)]
     errors = build_rows(tmp_path, "select file_path, stage, reason, detail from raw.ingest_errors")
-    assert errors == [("ca-nuoc.txt", "extract", "figures without province",
-                       "1 of 3 figures name no province and the document has none of its own; "
+    assert errors == [("bao-cao.txt", "extract", "no province",
+                       "2 of 2 figures name no province and the document has none of its own; "
                        "they are left out")]
 
 

@@ -10,8 +10,8 @@ its owner, a change, a target, a running total, a single month, its year, period
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -22,6 +22,7 @@ from dagster_project.extraction.figures import Figure, find_figures
 from dagster_project.extraction.guards import Guards, load_guards
 from dagster_project.extraction.tables import CELL_SEPARATOR, Cell, table_cells, table_rows
 from dagster_project.extraction.text import (
+    MASK,
     lower_keeping_offsets,
     mask_references,
     normalize_text,
@@ -35,7 +36,9 @@ PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q
                "Q3": (9, 30), "Q4": (12, 31), "ytd": (12, 31)}
 QUARTERS = {"i": "Q1", "1": "Q1", "ii": "Q2", "2": "Q2", "iii": "Q3", "3": "Q3", "iv": "Q4", "4": "Q4"}
 _FUNCTION_WORDS = frozenset(
-    ["và", "với", "trong", "so", "tăng", "giảm", "đạt", "là", "của", "chiếm", "trên", "được", "đã", "bằng", "thì", "nhưng", "hoặc", "còn", "gồm", "ở", "tại", "theo", "từ", "đến", "tới", "cho", "mỗi", "này", "đó", "nay", "hiện"]
+    ["và", "với", "trong", "so", "tăng", "giảm", "đạt", "là", "của", "chiếm", "trên", "được", "đã", "bằng",
+     "thì", "nhưng", "hoặc", "còn", "gồm", "ở", "tại", "theo", "từ", "đến", "tới", "cho", "mỗi", "này", "đó",
+     "nay", "hiện"]
 )
 _WORD = re.compile(r"\s*(\w+)")
 _HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
@@ -50,10 +53,13 @@ _SEMICOLON = re.compile(";")
 _SENTENCE_FAMILIES = ("level", "action", "status")
 _ELLIPSIS_FAMILIES = frozenset({"service_level", "level"})
 _HORIZON = frozenset({"đến", "tới", "hết"})
+_MADE_OF = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:với|gồm|bao gồm)\s+")  # what a topic phrase holds
 _SEGMENT_END = re.compile(r"[,;:(]")
+_PUNCTUATION = re.compile(r"[,;:()]")
 _LIST_COMMA = re.compile(r",(?!\d)")  # not the decimal comma of "mức độ 1,2"
 _FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
 _Named = tuple[str, str, int]  # a topic named in a sentence: the topic, the sentence, where its phrase ends
 # Where what is said of a figure's noun ends: "6 đơn vị sự nghiệp | bằng cách sáp nhập".
@@ -117,7 +123,8 @@ def extract_facts(
     text: str, context: DocumentContext | None = None, vocabulary: Vocabulary | None = None
 ) -> list[Fact]:
     """Extract every recognised figure. Spans index into `normalize_text(text)`."""
-    return _Document(normalize_text(text), context or DocumentContext(), vocabulary or load_vocabulary()).facts()
+    document = _Document(normalize_text(text), context or DocumentContext(), vocabulary or load_vocabulary())
+    return document.facts()
 
 
 def explain(text: str, context: DocumentContext | None = None) -> list[Explanation]:
@@ -125,7 +132,7 @@ def explain(text: str, context: DocumentContext | None = None) -> list[Explanati
     document = _Document(normalize_text(text), context or DocumentContext(), load_vocabulary(), trace=True)
     taken = {(fact.span_start, fact.span_end): fact for fact in document.facts()}
     explanations = []
-    for span, (stated, reason) in sorted(document.seen.items()):
+    for span, (stated, reason) in sorted({**document.masked_numbers(), **document.seen}.items()):
         fact = taken.get(span)
         if fact is not None:
             reason = (f"{fact.metric_code} = {fact.value:g} ({fact.qualifier}, {fact.fact_kind}, year "
@@ -145,7 +152,9 @@ class _Sentence:
     found: dict[re.Pattern[str], list[re.Match[str]]] = field(default_factory=dict)  # matches, by pattern
 
     def __post_init__(self) -> None:
-        self.parentheses = [m.span() for m in _CLOSED_PARENS.finditer(self.lowered)] if "(" in self.lowered else []
+        has_parentheses = "(" in self.lowered
+        self.parentheses = ([m.span() for m in _CLOSED_PARENS.finditer(self.lowered)]
+                            if has_parentheses else [])
         # ";" ends a clause, but not inside parentheses ("(cấp tỉnh 285.403 hồ sơ; cấp huyện …)")
         self.clause_breaks = [m.start() for m in _SEMICOLON.finditer(self.lowered)
                               if not self.in_parentheses(m.start())]
@@ -259,6 +268,11 @@ class _Document:
         self.default_owner = "" if self._district_author() else in_generation(context.province_code,
                                                                               self.generation)
 
+    def masked_numbers(self) -> dict[tuple[int, int], tuple[str, str]]:
+        """Numbers the masking hid (document numbers, dates, phones): shown, never read."""
+        return {run.span(): (run.group(), "identifier, date or contact (masked)")
+                for run in _NUMBER_RUN.finditer(self.text) if self.masked[run.start()] == MASK}
+
     # ---------------------------------------------------------------- the document
 
     def facts(self) -> list[Fact]:
@@ -288,7 +302,8 @@ class _Document:
                 recent.skip(lowered)
                 continue
             sentence = _Sentence(span.start, self.text[span.start:span.end], lowered, self.cues.scan(lowered))
-            found += [(number, fact) for fact in self._sentence_facts(sentence, figures, recent, section_period)]
+            found += [(number, fact)
+                      for fact in self._sentence_facts(sentence, figures, recent, section_period)]
             recent.saw(sentence)
         return self._settle(found)
 
@@ -301,7 +316,8 @@ class _Document:
         return self._sentence_facts(sentence, figures, recent, section_period)
 
     def _district_author(self) -> bool:
-        """A report of a district's People's Committee ("UBND HUYỆN YÊN LẠC"): its figures are the district's."""
+        """A report of a district's People's Committee ("UBND HUYỆN YÊN LẠC"): its figures are the
+        district's."""
         for line in self.text[:400].splitlines()[:3]:
             match = self.guards.district_author.match(line)
             if match and not self.actors[self.generation].provinces.match(match.group("name").title()):
@@ -432,9 +448,12 @@ class _Document:
             failure = f"{topic.name}: no catalog metric has these aspects ({shown})"
             if settles:
                 break
-        raise _Rejected(failure or "no topic: nothing in the sentence or before it says what the figure measures")
+        raise _Rejected(failure or "no topic: nothing in the sentence or before it says what the figure"
+                                   " measures")
 
-    def _decided(self, sentence: _Sentence, figure: Figure, noun: str, topic: _Topic, decided: dict[int, str]) -> None:
+    def _decided(
+        self, sentence: _Sentence, figure: Figure, noun: str, topic: _Topic, decided: dict[int, str]
+    ) -> None:
         """Its noun counts what this topic counts, taken or not: "2.268 thủ tục (cấp tỉnh 1.833, …)"."""
         if noun not in (NONE, "?"):
             decided.update({cue.start: topic.name for cue in sentence.starting_in(figure.unit_end,
@@ -449,7 +468,8 @@ class _Document:
         thủ tục"), the noun's topic, "về <topic>" after it, a topic right after its noun, the topics
         before it, nearest first; for a ranking, the topic the text last named."""
         before = [_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
-                  for cue in reversed(sentence.within(0, figure.start)) if cue.info.topic]
+                  for cue in reversed(sentence.within(0, figure.start))
+                  if cue.info.topic and not self._glosses(sentence, cue, figure)]
         if before and before[0].cue.start >= place.clause_start and noun != NONE and any(
                 frame.nouns and noun in frame.nouns for frame in self._frames(before[0].name, figure, noun)):
             # it settles the figure when no comma stands between them ("dịch vụ công mức độ 1,2 gồm
@@ -472,9 +492,21 @@ class _Document:
             if inherited is not None:
                 yield inherited, True
 
+    @staticmethod
+    def _glosses(sentence: _Sentence, cue: Cue, figure: Figure) -> bool:
+        """A topic phrase in parentheses right after another restates it: "vốn đầu tư công (chi đầu
+        tư phát triển) … là 5.244.857 triệu đồng" is public investment."""
+        for start, end in sentence.parentheses:
+            if start < cue.start < end and not start < figure.start < end:
+                return any(c.info.topic and c.end <= start and not sentence.lowered[c.end:start].strip()
+                           for c in sentence.within(max(0, start - 80), start))
+        return False
+
     def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place) -> _Topic | None:
-        stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
-        end = stop.start() if stop else place.next_start
+        """A topic after the figure's noun, past figures joined by "và" ("41 công chức và 230 viên
+        chức được tuyển dụng"), up to the clause's punctuation."""
+        stop = _PUNCTUATION.search(sentence.lowered, figure.unit_end, place.clause_end)
+        end = stop.start() if stop else place.clause_end
         cue = next((c for c in sentence.starting_in(figure.unit_end + 1, end) if c.info.topic), None)
         return _Topic(cue.info.topic, cue, None, "after") if cue else None
 
@@ -505,23 +537,27 @@ class _Document:
         (when no figure stands between the phrase and this one)."""
         stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
         right_end = stop.start() if stop else place.next_start
-        while stop and any(c.start < stop.start() < c.end for c in sentence.starting_in(0, stop.start())):
-            stop = _RIGHT_STOP.search(sentence.lowered, stop.end(), place.next_start)  # inside a phrase
+        while stop and (any(c.start < stop.start() < c.end for c in sentence.starting_in(0, stop.start()))
+                        or self._agent(sentence, stop)):  # inside a phrase, or "do <who> giao"
+            stop = _RIGHT_STOP.search(sentence.lowered, stop.end(), place.next_start)
             right_end = stop.start() if stop else place.next_start
         floor = place.clause_start
         first = place.prev_end == place.clause_start  # no figure before it in its clause
-        if first and topic.cue is not None and floor <= topic.cue.start and topic.cue.end <= figure.start:
+        if (first and topic.cue is not None and floor <= topic.cue.start and topic.cue.end <= figure.start
+                and _MADE_OF.fullmatch(sentence.lowered, topic.cue.end, figure.start)):
             floor = topic.cue.start  # "đã hoàn thành kế hoạch CCHC với 32 nhiệm vụ": not the tasks'
         # The figure's own noun first; other topic phrases after the plain aspects ("17 nhiệm vụ [Chính
         # phủ giao] hoàn thành nhưng trễ hạn": the relative clause does not say what became of them).
         right = sorted(sentence.starting_in(figure.unit_end, right_end),
                        key=lambda c: 0 if c.start <= figure.unit_end + 1 else 2 if c.info.topic else 1)
-        near = sentence.within(place.prev_end, figure.start)[::-1]
+        near = sentence.within(max(place.prev_end, floor), figure.start)[::-1]
         far = sentence.within(floor, min(place.prev_end, figure.start))[::-1]
         own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
         if figure.denominator is not None:
             right, near = near, right  # "hoàn thành đúng hạn 71/94 nhiệm vụ được … giao": 71 is done on time
         opening = min(sentence.clause_breaks[0] if sentence.clause_breaks else figure.start, figure.start)
+        if floor > place.clause_start:  # what the words before the topic phrase say is the topic's
+            opening = min(opening, place.clause_start)
         found: dict[str, str] = {}
         for cue in [*right, *near, *far, *own]:
             for family, value in cue.info.aspects:
@@ -544,6 +580,12 @@ class _Document:
             found["status"] = "assigned"  # "55/58 nhiệm vụ": 58 is the whole
         return found
 
+    @staticmethod
+    def _agent(sentence: _Sentence, stop: re.Match[str]) -> bool:
+        """"118 nhiệm vụ do Chính phủ, Thủ tướng Chính phủ giao": "do" names who assigned them."""
+        return stop.group(0) == "do" and any(
+            cue.info.topic for cue in sentence.starting_in(stop.end() + 1, stop.end() + 2))
+
     # ---------------------------------------------------------------- guards
 
     def _check_rank(self, sentence: _Sentence, figure: Figure, place: _Place) -> None:
@@ -563,17 +605,19 @@ class _Document:
         guards = self.guards
         near = sentence.lowered[place.prev_end: figure.start]
         changes = list(guards.change_word.finditer(near))
-        if changes and not guards.level_word.search(near, changes[-1].end()):
-            if not (frame.reduction and guards.reduction_word.fullmatch(changes[-1].group(0))):
-                raise _Rejected("a change, not a level")
+        if (changes and not guards.level_word.search(near, changes[-1].end())
+                and not (frame.reduction and guards.reduction_word.fullmatch(changes[-1].group(0)))):
+            raise _Rejected("a change, not a level")
         if sentence.last_match(guards.cumulative, place.clause_start, figure.start):
             raise _Rejected("a running total since an earlier year, not the period's figure")
-        if frame.reduction and sentence.last_match(guards.cumulative_reduction, place.clause_start, figure.start):
+        if frame.reduction and sentence.last_match(guards.cumulative_reduction, place.clause_start,
+                                                   figure.start):
             raise _Rejected("a reduction to date with no start: a running total")
         if sentence.last_match(guards.single_month, 0, figure.start):
             raise _Rejected("a single month's figure: no reporting period fits it")
         stop = _SEGMENT_END.search(sentence.lowered, figure.unit_end)
-        if guards.subset_after.search(sentence.lowered, figure.unit_end, stop.start() if stop else len(sentence.lowered)):
+        subset_end = stop.start() if stop else len(sentence.lowered)
+        if guards.subset_after.search(sentence.lowered, figure.unit_end, subset_end):
             raise _Rejected("a part: a field's or a department's figure (\"trong lĩnh vực …\", \"của Sở …\")")
 
     def _when(
@@ -581,7 +625,8 @@ class _Document:
         section_period: str | None,
     ) -> _When:
         year, same_period, explicit = self._year(sentence, figure, place, frame, topic)
-        if frame.annual and self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
+        if (frame.annual and self._earlier_level(sentence, figure, place)
+                and not self._stated_year(sentence, figure)):
             year = self._comparison_year(sentence, figure, year)
         elif self._earlier_level(sentence, figure, place) and not self._stated_year(sentence, figure):
             raise _Rejected("an earlier level of unstated date")
@@ -640,8 +685,10 @@ class _Document:
                 return int(match.group(1))
         return None if year is None else year - 1
 
-    def _period(self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None) -> str | None:
-        guards, lowered = self.guards, sentence.lowered
+    def _period(
+        self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None
+    ) -> str | None:
+        guards = self.guards
         best: tuple[int, str] | None = None
         for period, pattern in guards.periods:
             match = sentence.last_match(pattern, 0, figure.start)
@@ -664,15 +711,16 @@ class _Document:
             end = period_end(self.context.year, self.context.period, self.context.published)
             if end is None or not (1 <= month <= 12 and 1 <= day <= 31):
                 return match.start(), "ytd"
-            stated = date(int(year) if year else end.year, month, min(day, 28 if month == 2 else 30 if month in
-                                                                          (4, 6, 9, 11) else 31))
+            last_day = 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+            stated = date(int(year) if year else end.year, month, min(day, last_day))
             return match.start(), ("ytd" if stated < end else self.context.period or "year")
         return None
 
     def _owner(self, sentence: _Sentence, figure: Figure, place: _Place, when: _When) -> str:
         """The province the figure belongs to, in the units in force at the end of its period (a
         text written before the merger names the 63 units whatever period it speaks of)."""
-        generation = 63 if self.generation == 63 else generation_of(when.year, when.period, self.context.published)
+        generation = (63 if self.generation == 63
+                      else generation_of(when.year, when.period, self.context.published))
         mentions = self._mentions(sentence, generation)
         owner = self._default_owner(generation)
         for start, end, named in mentions:
@@ -736,7 +784,8 @@ class _Document:
         if lowered[max(0, figure.start - 4): figure.start].strip() == "từ" and _UP_TO.match(
                 lowered, figure.unit_end):
             return "more_than"
-        if frame.metric not in guards.plan_metrics and self._estimated(lowered, place.clause_start, figure.start):
+        if (frame.metric not in guards.plan_metrics
+                and self._estimated(lowered, place.clause_start, figure.start)):
             return "about"
         return "exact"
 
@@ -827,7 +876,8 @@ def _places(sentence: _Sentence, figures: list[Figure]) -> list[_Place]:
     for figure in figures:
         clause_start = max((b + 1 for b in sentence.clause_breaks if b < figure.start), default=0)
         clause_end = min((b for b in sentence.clause_breaks if b >= figure.end), default=length)
-        previous = max((f.end for f in neighbours if clause_start < f.end <= figure.start), default=clause_start)
+        previous = max((f.end for f in neighbours if clause_start < f.end <= figure.start),
+                       default=clause_start)
         following = min((f.start for f in neighbours if f.start >= figure.unit_end), default=length + 1)
         places.append(_Place(clause_start, clause_end, previous,
                              following if following < clause_end else clause_end))
@@ -863,6 +913,9 @@ def period_end(year: int | None, period: str | None, published: date | None = No
 
 
 def generation_of(year: int | None, period: str | None, published: date | None = None) -> int:
-    """63 provinces before 1 July 2025, 34 from then: by the end of the period (or its publication)."""
+    """63 provinces before 1 July 2025, 34 from then: by the end of the period, or by the publication
+    when earlier (a 2025 plan published in February names the units before the merger)."""
     end = period_end(year, period, published)
+    if end is not None and published is not None:
+        end = min(end, published)
     return 34 if end is not None and end >= MERGER else 63

@@ -29,6 +29,7 @@ def _word_before(text: str, position: int) -> str:
         return text[max(0, position - 13): position].split()[-2:][0] + " thứ"
     return word
 _ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_BILLIONS = frozenset({"tỷ", "tỉ", "nghìn tỷ", "ngàn tỷ", "nghìn tỉ", "ngàn tỉ"})  # money without "đồng"
 _SCALES = "|".join(sorted(MILLION_VND_SCALES, key=len, reverse=True))
 # What follows a number: its unit. Matched on masked, lower-cased text right after the number.
 _AFTER = re.compile(
@@ -128,7 +129,8 @@ def _number_figures(text: str, match: re.Match[str]) -> list[Figure]:
     if after.group("scale"):
         return [_scaled(start, end, stated, after)]
     if after.group("currency_only"):
-        return [Figure(start, end, stated, parse_number(stated) / 1e6, "money", after.end(), decimals=decimals)]
+        value = parse_number(stated) / 1e6
+        return [Figure(start, end, stated, value, "money", after.end(), decimals=decimals)]
     return [Figure(start, end, stated, parse_number(stated), "other", after.end())]
 
 
@@ -160,7 +162,7 @@ def _scaled(start: int, end: int, stated: str, after: re.Match[str]) -> Figure:
     scale = after.group("scale")
     if after.group("foreign"):
         return Figure(start, end, stated, parse_number(stated), "other", after.end())
-    is_money = bool(after.group("currency")) or scale in ("tỷ", "tỉ", "nghìn tỷ", "ngàn tỷ", "nghìn tỉ", "ngàn tỉ")
+    is_money = bool(after.group("currency")) or scale in _BILLIONS
     value = _english_thousands(stated) if len(stated.split(",")[-1]) == 3 else parse_number(stated)
     if is_money:
         return Figure(start, end, stated, round(value * MILLION_VND_SCALES[scale], 6), "money", after.end(),
@@ -186,8 +188,8 @@ def _fraction(text: str, start: int, end: int, stated: str, after: re.Match[str]
 
 def _bare_rank(text: str, start: int, end: int) -> bool:
     """"(45/63)", "Hà Nam (38/63)": a national rank standing alone in parentheses."""
-    return text[start - 1: start] == "(" and text[end: end + 1] == ")" and text[text.rfind("/", start, end) + 1:
-                                                                                 end].strip() in ("63", "34")
+    out_of = text[text.rfind("/", start, end) + 1: end].strip()
+    return text[start - 1: start] == "(" and text[end: end + 1] == ")" and out_of in ("63", "34")
 
 
 def _ranks_in_words(text: str) -> list[Figure]:
@@ -210,4 +212,5 @@ def _ranks_in_words(text: str) -> list[Figure]:
 
 def _zeros(text: str) -> list[Figure]:
     """"không có nhiệm vụ quá hạn": a count of zero."""
-    return [Figure(m.start(), m.end() - 1, "không có", 0.0, "count", m.end() - 1) for m in _ZERO.finditer(text)]
+    return [Figure(m.start(), m.end() - 1, "không có", 0.0, "count", m.end() - 1)
+            for m in _ZERO.finditer(text)]

@@ -70,7 +70,8 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
         "estimate_in_clause", "continuation", "change_word", "level_word", "reduction_word", "earlier_level",
         "later_level", "cumulative", "cumulative_reduction", "target_in_sentence", "target_exceptions",
         "target_near", "result_before", "year_mention", "year_ignored_before", "comparison_year",
-        "parenthesis_year", "parenthesis_opening_year", "subset_after", "quarter_year", "same_period_year", "until_date", "single_month",
+        "parenthesis_year", "parenthesis_opening_year", "subset_after", "quarter_year", "same_period_year",
+        "until_date", "single_month",
         "regional_before", "regional_after", "national_after",
     )}
     return Guards(

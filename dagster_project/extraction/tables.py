@@ -19,7 +19,8 @@ _NUMBER = re.compile(r"^[<>≥≤~]?\s*\d[\d.,]*\s*%?$")
 _EMPTY = re.compile(r"^[-–—x/]*$")
 _ROW_NUMBER_HEADER = re.compile(r"(?i)^(?:stt|tt|số tt|số thứ tự)$")
 _UNIT_HEADER = re.compile(r"(?i)^(?:đơn vị(?: tính)?|đvt)$")
-_UNIT_IN_LABEL = re.compile(r"\s*\((?P<unit>%|tỷ đồng|tỉ đồng|triệu đồng|nghìn tỷ đồng|điểm|[^()]{1,20})\)\s*$")
+_UNIT_IN_LABEL = re.compile(
+    r"\s*\((?P<unit>%|tỷ đồng|tỉ đồng|triệu đồng|nghìn tỷ đồng|điểm|[^()]{1,20})\)\s*$")
 _PLAN_HEADER = re.compile(r"(?i)\b(?:kế hoạch|chỉ tiêu|mục tiêu|dự toán|kh)\b")
 _RESULT_HEADER = re.compile(r"(?i)\b(?:kết quả|thực hiện|ước thực hiện|ước đạt|đạt được|số liệu|giá trị)\b")
 _RANK_HEADER = re.compile(r"(?i)\b(?:xếp hạng|thứ hạng|hạng|thứ tự|vị trí)\b")
@@ -72,7 +73,8 @@ def table_cells(text: str, rows: list[tuple[int, int]]) -> Iterator[Cell]:
         cells = [_split(text, start, end) for start, end in table]
         header = cells[0] if _is_header(cells[0]) else None
         columns = _columns([cell for cell, _ in header]) if header else None
-        for row, (start, end) in zip(cells[1:] if header else cells, table[1:] if header else table, strict=True):
+        body = (cells[1:], table[1:]) if header else (cells, table)
+        for row, (start, end) in zip(*body, strict=True):
             yield from _row_cells(row, start, end, columns)
 
 
@@ -132,7 +134,8 @@ def _label_and_unit(
     row: list[tuple[str, int]], label_at: int, columns: list[_Column] | None
 ) -> tuple[str, str]:
     label = row[label_at][0]
-    unit = next((row[i][0] for i, column in enumerate(columns or []) if _UNIT_HEADER.match(column.header)), "")
+    unit = next((row[i][0] for i, column in enumerate(columns or [])
+                 if _UNIT_HEADER.match(column.header)), "")
     stated = _UNIT_IN_LABEL.search(label)
     if stated:
         label, unit = label[: stated.start()], unit or stated.group("unit")

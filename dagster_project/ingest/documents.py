@@ -86,6 +86,7 @@ class Document:
     source_url: str | None
     published: date | None
     text: str
+    national: bool = False  # about every province (a ranking): no province of its own
     aliases: str | None = None  # other paths with the same content, comma-separated
     table_facts: tuple[TableFact, ...] = ()
 
@@ -299,7 +300,8 @@ def _document(
     if parsed.is_table:
         return _table_document(relative, sha256, meta, parsed, scan)
     title = meta.get("title") or parsed.title or _first_line(parsed.text)
-    about = infer(meta, relative, title, parsed.text)
+    published = _published(meta.get("published"), relative, scan) or parsed.published
+    about = infer(meta, relative, title, parsed.text, published)
     if meta.get("province") and about.province_code is None and not about.national:
         _reject(scan, relative, "unknown province", f"manifest province {meta['province']!r}")
         return None
@@ -316,8 +318,9 @@ def _document(
         doc_type=meta.get("doc_type") if meta.get("doc_type") in DOC_TYPES else "other",
         title=title,
         source_url=meta.get("source_url") or parsed.source_url or None,
-        published=_published(meta.get("published"), relative, scan) or parsed.published,
+        published=published,
         text=parsed.text,
+        national=about.national,
     )
 
 
@@ -333,7 +336,7 @@ def _table_document(
         document_id=sha256[:16],
         file_path=relative,
         sha256=sha256,
-        province_code=provinces.pop() if len(provinces) == 1 else None,
+        province_code=next(iter(provinces)) if len(provinces) == 1 else None,
         year=max(fact.year for fact in facts),
         period="year",
         doc_type="table",
@@ -341,6 +344,7 @@ def _table_document(
         source_url=meta.get("source_url") or None,
         published=_published(meta.get("published"), relative, scan),
         text=parsed.text,
+        national=len(provinces) > 1,
         table_facts=facts,
     )
 

@@ -50,6 +50,7 @@ from typing import Any
 
 import openpyxl
 
+from dagster_project.extraction.extractor import generation_of
 from dagster_project.ingest.metadata import PERIODS
 from dagster_project.ingest.provinces import fold, province_code
 from dagster_project.settings import CATALOG_PATH
@@ -210,9 +211,9 @@ def _fact(row: _Row, columns: dict[str, int], width: int, header: Sequence[Cell]
     def cell(name: str) -> Cell:
         return cells[columns[name]] if name in columns else None
 
-    province = _province(cell("province"))
     year = _year(cell("year"))
     period = _period(cell("period"))
+    province = _province(cell("province"), generation_of(year, period))
     metric, catalog_unit = _metric(cell("metric_code"))
     value = _value(cell("value"))
     value = _in_catalog_unit(value, cell("unit"), metric, catalog_unit)
@@ -222,9 +223,10 @@ def _fact(row: _Row, columns: dict[str, int], width: int, header: Sequence[Cell]
     return TableFact(province, year, period, metric, value, catalog_unit, source, "", 0, 0)  # span set later
 
 
-def _province(cell: Cell) -> str:
+def _province(cell: Cell, generation: int) -> str:
+    """A row's province, read as the units in force at the end of its period ("Gia Lai" of 2025: 52)."""
     text = _render(cell)
-    code = province_code(text)
+    code = province_code(text, generation)
     if code is None:
         detail = f"province {text!r} is not a known name or code" if text else "no province given"
         raise _RowProblem("unknown province", detail)

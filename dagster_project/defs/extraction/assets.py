@@ -73,18 +73,23 @@ def _cache_key(doc, is_table: bool) -> str:
     if is_table:  # a .csv or .xlsx fact table; a prose report marked "table" is still read as prose
         return TABLE_READER
     year = None if pd.isna(doc.year) else int(doc.year)
-    about = f"{doc.province_code}|{year}|{doc.period}|{doc.doc_type}|{_published(doc)}"
+    about = f"{doc.province_code}|{_national(doc)}|{year}|{doc.period}|{doc.doc_type}|{_published(doc)}"
     return f"{about}|{extractor_fingerprint()}"
 
 
 def _task(doc, text: str) -> tuple[str, str, DocumentContext]:
     year = None if pd.isna(doc.year) else int(doc.year)
     province = None if pd.isna(doc.province_code) else doc.province_code
-    return doc.document_id, text, DocumentContext(province, year, doc.period, doc.doc_type, _published(doc))
+    context = DocumentContext(province, year, doc.period, doc.doc_type, _published(doc), _national(doc))
+    return doc.document_id, text, context
 
 
 def _published(doc) -> date | None:
     return None if pd.isna(doc.published) else pd.Timestamp(doc.published).date()
+
+
+def _national(doc) -> bool:
+    return False if pd.isna(doc.national) else bool(doc.national)
 
 
 def _extract_in_parallel(tasks: list[tuple[str, str, DocumentContext]]) -> list[list[dict]]:

@@ -56,6 +56,8 @@ reference_documents_shaped as (
         file_path,
         cast(null as varchar) as sha256,
         cast(null as varchar) as province_code,
+        -- a ranking of every province
+        true as is_national,
         cast(null as integer) as year,
         cast(null as varchar) as period_code,
         -- an official table: ranked first when sources disagree

@@ -13,6 +13,7 @@ final as (
         file_path,
         sha256,
         province_code,
+        is_national,
         year,
         period_code,
         doc_type,

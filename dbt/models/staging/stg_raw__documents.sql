@@ -13,6 +13,7 @@ renamed as (
         cast(file_path as varchar) as file_path,
         cast(sha256 as varchar) as sha256,
         cast(province_code as varchar) as province_code,
+        cast(national as boolean) as is_national,
         cast(year as integer) as year,
         cast(period as varchar) as period_code,
         cast(doc_type as varchar) as doc_type,
