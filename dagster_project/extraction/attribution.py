@@ -13,6 +13,7 @@ from dagster_project.settings import REFERENCE_DIR
 
 LONG_PARAGRAPH = 300  # characters: a line this long is article text, not a list item
 _ACRONYM = re.compile(r"[A-Z]{3}")
+_CLAUSE_MARK = re.compile(r"[,;:]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ActorWords:
     local_name: re.Pattern[str]  # the capitalised name after it, matched on the text as written
     province: re.Pattern[str]  # words handing the clause back to the province ("toàn tỉnh")
     others: re.Pattern[str]  # the nation and its averages, regions, ministries, the province's centre
+    others_opening: re.Pattern[str]  # the same, where a clause opens ("cả nước", "khu vực", "dự án")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class Actors:
         found += [(start, end, "") for start, end in local]
         found += [(m.start(), m.end(), document_province) for m in self.words.province.finditer(lowered)]
         found += [(m.start(), m.end(), "") for m in self.words.others.finditer(lowered)]
+        openings = [0, *(m.end() for m in _CLAUSE_MARK.finditer(lowered))]
+        found += [(m.start(), m.end(), "") for at in openings
+                  if (m := self.words.others_opening.match(lowered, at))]
         return sorted(found, key=lambda mention: (mention[0], mention[1]))
 
     def _local_spans(self, sentence: str, lowered: str) -> list[tuple[int, int]]:

@@ -57,7 +57,8 @@ _MADE_OF = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:với|gồm|bao gồm)\s+")  # w
 _SEGMENT_END = re.compile(r"[,;:(]")
 _PUNCTUATION = re.compile(r"[,;:()]")
 _LIST_COMMA = re.compile(r",(?!\d)")  # not the decimal comma of "mức độ 1,2"
-_FIGURE_HINT = re.compile(r"\d|thứ|đầu|cuối|áp chót|quán quân|không có")  # a number, a rank in words, a zero
+_DIGIT = re.compile(r"[0-9]")
+_FIGURE_WORDS = ("thứ", "đầu", "cuối", "áp chót", "quán quân", "không có")  # ranks in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
@@ -297,7 +298,7 @@ class _Document:
             lowered = self.lowered[span.start:span.end]
             if self._is_heading(span.start, span.end):
                 section_period = self._period_named(lowered) or section_period
-            figures = find_figures(lowered) if _FIGURE_HINT.search(lowered) else []
+            figures = find_figures(lowered) if _may_hold_a_figure(lowered) else []
             if not any(map(_may_be_a_fact, figures)) and not self.trace:
                 recent.skip(lowered)
                 continue
@@ -910,6 +911,11 @@ def period_end(year: int | None, period: str | None, published: date | None = No
     if period == "ytd" and published is not None and published < end:
         return published
     return end
+
+
+def _may_hold_a_figure(lowered: str) -> bool:
+    """A number, a rank in words or a zero: two cheap scans instead of one slow alternation."""
+    return _DIGIT.search(lowered) is not None or any(word in lowered for word in _FIGURE_WORDS)
 
 
 def generation_of(year: int | None, period: str | None, published: date | None = None) -> int:

@@ -11,6 +11,7 @@ import yaml
 
 from dagster_project.extraction.attribution import ActorWords, Furniture
 from dagster_project.extraction.cues import VOCABULARY_DIR
+from dagster_project.extraction.trie import fast_word_start
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,11 @@ def _lower(pattern: str) -> re.Pattern[str]:
     """For text the extractor has lower-cased (upper-case escapes would change meaning)."""
     if re.search(r"\\[WSDB]", pattern):
         raise ValueError(f"upper-case escape in a lower-cased pattern: {pattern}")
-    return re.compile(pattern.lower().replace("(?p<", "(?P<"))
+    return re.compile(fast_word_start(pattern.lower().replace("(?p<", "(?P<")))
 
 
 def _ci(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(fast_word_start(pattern), re.IGNORECASE)
 
 
 @cache
@@ -88,6 +89,7 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
             local_name=re.compile(raw["local_name"]),  # capitals matter: matched as written
             province=_lower(raw["province_actor"]),
             others=_lower("|".join(f"(?:{pattern})" for pattern in raw["other_actor"])),
+            others_opening=_lower(raw["other_actor_opening"]),
         ),
         district_author=_ci(raw["district_author"]),
         plan_metrics=frozenset(raw["plan_metrics"]),

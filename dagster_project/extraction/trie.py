@@ -51,7 +51,13 @@ def fast_word_start(pattern: str) -> str:
     '(?:n(?<!\\\\wn)ăm|c(?<!\\\\wc)chc) (20\\\\d\\\\d)'
     >>> fast_word_start(r"\\b(?:a+|b)")
     '\\\\b(?:a+|b)'
+    >>> fast_word_start(r"\\bquý (?:i|1)\\b|[\\b]x")
+    'q(?<!\\\\wq)uý (?:i|1)\\\\b|[\\\\b]x'
     """
+    return _letter_after_boundary(_groups_after_boundary(pattern))
+
+
+def _groups_after_boundary(pattern: str) -> str:
     pieces, done = [], 0
     for match in _WORD_START_GROUP.finditer(pattern):
         if match.start() < done or (match.start() and pattern[match.start() - 1] == "\\"):
@@ -65,6 +71,25 @@ def fast_word_start(pattern: str) -> str:
         rewritten = "|".join(a[0] + rf"(?<!\w{a[0]})" + a[1:] for a in alternatives)
         pieces += (pattern[done:match.start()], "(?:", rewritten)
         done = close
+    return "".join(pieces) + pattern[done:]
+
+
+def _letter_after_boundary(pattern: str) -> str:
+    """`\\bquý` -> `q(?<!\\wq)uý`: a boundary before a letter, outside character classes."""
+    pieces, done, index = [], 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "[":
+            index = _class_end(pattern, index) + 1
+            continue
+        if char != "\\":
+            index += 1
+            continue
+        if pattern[index + 1: index + 2] == "b" and _rewritable(pattern[index + 2: index + 4]):
+            letter = pattern[index + 2]
+            pieces += (pattern[done:index], letter + rf"(?<!\w{letter})")
+            done = index + 3
+        index += 2
     return "".join(pieces) + pattern[done:]
 
 
@@ -110,40 +135,3 @@ def _split_alternatives(body: str) -> list[str]:
     cuts = [index for index, char, depth in _structure(body) if char == "|" and depth == 0]
     starts, ends = [0, *(cut + 1 for cut in cuts)], [*cuts, len(body)]
     return [body[start:end] for start, end in zip(starts, ends, strict=True)]
-
-
-_GROUP_OPENERS = ("(?:", "(?P<", "(")
-_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
-
-
-def at_match_start(before: str) -> bool:
-    """Whether what follows the regex text `before` starts every match that reaches it.
-
-    True at the start of the pattern and of its top-level alternatives (also inside groups that
-    open there); false after anything that consumes text or may be skipped.
-
-    >>> [at_match_start(p) for p in ("", "(?:", "(?:cấp xã \\\\d|", "(?:ban hành )?", "a|")]
-    [True, True, True, False, True]
-    """
-    opened_at_start = [True]  # per open group: whether it opened at the start of a match
-    here, index = True, 0
-    while index < len(before):
-        char = before[index]
-        if before.startswith(_LOOKAROUNDS, index):
-            close = _group_end(before, index + 1)
-            if close < 0:
-                return False  # inside a look-around
-            here, index = False, close + 1
-        elif char == "(":
-            opened_at_start.append(here)
-            opener = next(o for o in _GROUP_OPENERS if before.startswith(o, index))
-            index += before.index(">", index) - index + 1 if opener == "(?P<" else len(opener)
-        elif char == ")":
-            opened_at_start.pop()
-            here, index = False, index + 1
-        elif char == "|":
-            here, index = opened_at_start[-1], index + 1
-        else:
-            here = False
-            index = _class_end(before, index) + 1 if char == "[" else index + (2 if char == "\\" else 1)
-    return here
