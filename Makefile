@@ -50,6 +50,7 @@ eval: setup ## Extraction precision and recall on every development set (EVAL_AR
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
 		--gold tests/fixtures/gold_bundled.yaml \
 		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml \
+			tests/fixtures/cue_examples.yaml \
 		--sets $(SHARED_SETS) $(EVAL_ARGS)
 
 N ?= 1000

@@ -946,7 +946,7 @@ def online_services(ph: Phrase) -> str:
             f"trình và {partial} dịch vụ một phần.",
         )
     return ph.pick(
-        f"Tổng số dịch vụ công trực tuyến mức độ 3, 4 của {ph.unit} là {total} dịch vụ, trong đó mức độ 4 "
+        f"Tổng số dịch vụ công trực tuyến của {ph.unit} là {total} dịch vụ, trong đó mức độ 4 "
         f"là {full} dịch vụ, mức độ 3 là {partial} dịch vụ.",
         f"{ph.Unit} đã cung cấp {full} dịch vụ công trực tuyến mức độ 4 và {partial} dịch vụ công trực "
         "tuyến mức độ 3.",
@@ -2171,7 +2171,8 @@ def evaluate(corpus: Corpus) -> dict:
     read_seconds = time.perf_counter() - started
     predicted: dict[str, dict[Key, set[str]]] = {"actual": defaultdict(set), "target": defaultdict(set)}
     for doc in scan.documents:
-        context = DocumentContext(doc.province_code, doc.year, doc.period, doc.doc_type)
+        context = DocumentContext(doc.province_code, doc.year, doc.period, doc.doc_type, doc.published,
+                                  doc.national)
         for fact in extract_facts(doc.text, context):
             key = _key(doc.file_path, fact.metric_code, fact.value, fact.province_code, fact.year)
             predicted["target" if fact.fact_kind == "target" else "actual"][key].add(fact.qualifier)

@@ -62,6 +62,7 @@ class Cues:
     infos: dict[str, CueInfo]
     frames: tuple[Frame, ...]
     inheritable: frozenset[str]
+    clause_bound: frozenset[str]  # topics that name a part for their own clause only
     units: dict[str, str]  # metric code -> catalog unit
     by_topic_unit: dict[tuple[str, str], list[Frame]]  # the frames of a topic and unit, in order
 
@@ -145,10 +146,12 @@ def load_cues(path: Path = VOCABULARY_DIR / "cues.yaml", catalog: Path = CATALOG
     for noun, entry in raw["nouns"].items():
         for phrase, aspects in _entries(entry["phrases"]):
             builder.add(phrase, noun=noun, topic=entry.get("topic"), aspects=aspects)
-    inheritable = set()
+    inheritable, clause_bound = set(), set()
     for topic, entry in raw["topics"].items():
         if entry.get("inherit"):
             inheritable.add(topic)
+        if entry.get("clause_bound"):
+            clause_bound.add(topic)
         for phrase, aspects in _entries(entry.get("phrases") or ""):
             builder.add(phrase, topic=topic, aspects=aspects)
     for family, values in raw["aspects"].items():
@@ -165,4 +168,4 @@ def load_cues(path: Path = VOCABULARY_DIR / "cues.yaml", catalog: Path = CATALOG
         for topic in frame.topics:
             for unit in frame.units:
                 by_topic_unit.setdefault((topic, unit), []).append(frame)
-    return Cues(finder, infos, frames, frozenset(inheritable), units, by_topic_unit)
+    return Cues(finder, infos, frames, frozenset(inheritable), frozenset(clause_bound), units, by_topic_unit)

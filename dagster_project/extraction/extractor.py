@@ -53,13 +53,16 @@ _SEMICOLON = re.compile(";")
 _SENTENCE_FAMILIES = ("level", "action", "status")
 _ELLIPSIS_FAMILIES = frozenset({"service_level", "level"})
 _HORIZON = frozenset({"đến", "tới", "hết"})
+_RELATIVE = ("action", "in_force")  # "thuộc thẩm quyền giải quyết": which ones, not what was done
 _MADE_OF = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:với|gồm|bao gồm)\s+")  # what a topic phrase holds
 _SEGMENT_END = re.compile(r"[,;:(]")
+_WHOLE_END = re.compile(r"[,;:(]|\b(?:đạt|là|chiếm|bằng)\b")
 _PUNCTUATION = re.compile(r"[,;:()]")
 _LIST_COMMA = re.compile(r",(?!\d)")  # not the decimal comma of "mức độ 1,2"
 _DIGIT = re.compile(r"[0-9]")
 _FIGURE_WORDS = ("thứ", "đầu", "cuối", "áp chót", "quán quân", "không có")  # ranks in words, a zero
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_COMPARED_WITH_YEAR = re.compile(r"so với năm ((?:19|20)\d\d)")
 _NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+)?((?:19|20)\d\d)\b")
 _Named = tuple[str, str, int]  # a topic named in a sentence: the topic, the sentence, where its phrase ends
@@ -159,6 +162,18 @@ class _Sentence:
         # ";" ends a clause, but not inside parentheses ("(cấp tỉnh 285.403 hồ sơ; cấp huyện …)")
         self.clause_breaks = [m.start() for m in _SEMICOLON.finditer(self.lowered)
                               if not self.in_parentheses(m.start())]
+
+    @property
+    def wholes(self) -> list[tuple[int, int]]:
+        """Spans that name the whole a share is of: from "trên tổng số" to the end of its segment."""
+        if "wholes" not in self.__dict__:
+            self.__dict__["wholes"] = [(cue.start, _whole_end(self.lowered, cue.end)) for cue in self.cues
+                                       if ("base", "whole") in cue.info.aspects]
+        return self.__dict__["wholes"]
+
+    def inside_a_cue(self, position: int) -> bool:
+        at = bisect_right(self.starts, position) - 1
+        return at >= 0 and self.cues[at].start < position < self.cues[at].end
 
     def in_parentheses(self, position: int) -> bool:
         return any(start < position < end for start, end in self.parentheses)
@@ -470,16 +485,24 @@ class _Document:
         before it, nearest first; for a ranking, the topic the text last named."""
         before = [_Topic(decided.get(cue.start, cue.info.topic), cue, None, "before")
                   for cue in reversed(sentence.within(0, figure.start))
-                  if cue.info.topic and not self._glosses(sentence, cue, figure)]
+                  if cue.info.topic and not self._glosses(sentence, cue, figure)
+                  and not (cue.info.topic in self.cues.clause_bound and cue.start < place.clause_start)]
+        counting = None  # the nearest topic before it in its clause, if it counts this noun
         if before and before[0].cue.start >= place.clause_start and noun != NONE and any(
                 frame.nouns and noun in frame.nouns for frame in self._frames(before[0].name, figure, noun)):
-            # it settles the figure when no comma stands between them ("dịch vụ công mức độ 1,2 gồm
-            # 2.268 thủ tục"), not in a list ("phê duyệt phương án đơn giản hóa 48 TTHC, công bố mới 61 TTHC")
-            yield before[0], _LIST_COMMA.search(sentence.lowered, before[0].cue.end, figure.start) is None
+            counting = before[0]
+        # it settles the figure when no comma stands between them ("dịch vụ công mức độ 1,2 gồm
+        # 2.268 thủ tục"), not in a list ("phê duyệt phương án đơn giản hóa 48 TTHC, công bố mới 61 TTHC"),
+        # where a noun naming its own topic comes first ("tinh giản, … 452 người làm việc hưởng lương")
+        listed = counting is not None and _LIST_COMMA.search(sentence.lowered, counting.cue.end, figure.start)
+        if counting is not None and not listed:
+            yield counting, True
         noun_cue = next((cue for cue in sentence.starting_in(figure.unit_end, figure.unit_end + 2)
-                         if cue.info.topic), None)
+                         if cue.info.topic and not _is_base(cue)), None)  # "đạt 55,2% kế hoạch": its base
         if noun_cue is not None:
-            yield _Topic(noun_cue.info.topic, noun_cue, None, "noun"), True
+            yield _Topic(noun_cue.info.topic, noun_cue, None, "noun"), not listed
+        if listed:
+            yield counting, False
         for cue in sentence.starting_in(figure.end, place.next_start):
             if cue.info.topic and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start):
                 yield _Topic(cue.info.topic, cue, None, "about"), True
@@ -507,6 +530,8 @@ class _Document:
         """A topic after the figure's noun, past figures joined by "và" ("41 công chức và 230 viên
         chức được tuyển dụng"), up to the clause's punctuation."""
         stop = _PUNCTUATION.search(sentence.lowered, figure.unit_end, place.clause_end)
+        while stop and sentence.inside_a_cue(stop.start()):  # "hệ thống thông tin, cơ sở dữ liệu"
+            stop = _PUNCTUATION.search(sentence.lowered, stop.end(), place.clause_end)
         end = stop.start() if stop else place.clause_end
         cue = next((c for c in sentence.starting_in(figure.unit_end + 1, end) if c.info.topic), None)
         return _Topic(cue.info.topic, cue, None, "after") if cue else None
@@ -538,7 +563,7 @@ class _Document:
         (when no figure stands between the phrase and this one)."""
         stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
         right_end = stop.start() if stop else place.next_start
-        while stop and (any(c.start < stop.start() < c.end for c in sentence.starting_in(0, stop.start()))
+        while stop and (sentence.inside_a_cue(stop.start())
                         or self._agent(sentence, stop)):  # inside a phrase, or "do <who> giao"
             stop = _RIGHT_STOP.search(sentence.lowered, stop.end(), place.next_start)
             right_end = stop.start() if stop else place.next_start
@@ -551,9 +576,21 @@ class _Document:
         # phủ giao] hoàn thành nhưng trễ hạn": the relative clause does not say what became of them).
         right = sorted(sentence.starting_in(figure.unit_end, right_end),
                        key=lambda c: 0 if c.start <= figure.unit_end + 1 else 2 if c.info.topic else 1)
-        near = sentence.within(max(place.prev_end, floor), figure.start)[::-1]
+        near = sentence.within(self._near_start(sentence, figure, place, floor), figure.start)[::-1]
         far = sentence.within(floor, min(place.prev_end, figure.start))[::-1]
         own = [topic.cue] if topic.cue is not None and topic.cue.start >= place.clause_start else []
+        wholes = [(start, end) for start, end in sentence.wholes if not start <= figure.start < end]
+        if figure.unit == "pct" and sentence.lowered.startswith("tổng số", figure.unit_end + 1):
+            wholes.append((figure.unit_end, right_end))  # "chiếm 71,3% tổng số hồ sơ tiếp nhận"
+        if wholes:  # "… trên tổng số 352.118 hồ sơ tiếp nhận, đạt 60,9%": what the share is of
+            right, near, far = ([cue for cue in cues if not any(start <= cue.start < end
+                                                                 for start, end in wholes)]
+                                for cues in (right, near, far))
+        relative = [cue for cue in right if _RELATIVE in cue.info.aspects]
+        if relative and any(family == "action" for cue in near for family, _ in cue.info.aspects):
+            # "bãi bỏ 33 TTHC thuộc thẩm quyền giải quyết …": the verb says what was done to them
+            right = [cue for cue in right if cue not in relative]
+            near = [*near, *relative]
         if figure.denominator is not None:
             right, near = near, right  # "hoàn thành đúng hạn 71/94 nhiệm vụ được … giao": 71 is done on time
         opening = min(sentence.clause_breaks[0] if sentence.clause_breaks else figure.start, figure.start)
@@ -566,7 +603,7 @@ class _Document:
         if found.get("level") == "all_levels":  # "Tại cấp xã, quý I toàn tỉnh nhận 264.610 hồ sơ"
             found["level"] = _specific_level(sentence, place.clause_start, figure.start) or "all_levels"
         for family in _SENTENCE_FAMILIES:  # "Ở cấp huyện, … nhận 340.060 hồ sơ; … quá hạn 5.685 hồ sơ"
-            if family not in found:
+            if family not in found and not (family == "level" and "sums" in found):
                 earlier = [v for c in sentence.within(0, opening) if not sentence.in_parentheses(c.start)
                            for f, v in c.info.aspects if f == family]
                 if earlier:
@@ -580,6 +617,17 @@ class _Document:
         if figure.numerator_of is not None:
             found["status"] = "assigned"  # "55/58 nhiệm vụ": 58 is the whole
         return found
+
+    def _near_start(self, sentence: _Sentence, figure: Figure, place: _Place, floor: int) -> int:
+        """Where the words that lead to the figure start: after the figure before it, past the words
+        that still describe that one ("139 TTHC cấp xã, tổng cộng 2.097 TTHC"), unless the figure
+        goes on about the same ones ("… hồ sơ đúng hạn, chiếm 98,8%")."""
+        start = max(place.prev_end, floor)
+        if place.prev_end > place.clause_start:
+            comma = sentence.lowered.find(",", start, figure.start)
+            if comma >= 0 and not self.guards.continuation.match(sentence.lowered, comma + 1):
+                return comma + 1
+        return start
 
     @staticmethod
     def _agent(sentence: _Sentence, stop: re.Match[str]) -> bool:
@@ -614,6 +662,8 @@ class _Document:
         if frame.reduction and sentence.last_match(guards.cumulative_reduction, place.clause_start,
                                                    figure.start):
             raise _Rejected("a reduction to date with no start: a running total")
+        if frame.reduction and self._since_an_earlier_year(sentence, figure, place):
+            raise _Rejected("a reduction since an earlier year (\"so với năm 2015\"): a running total")
         if sentence.last_match(guards.single_month, 0, figure.start):
             raise _Rejected("a single month's figure: no reporting period fits it")
         stop = _SEGMENT_END.search(sentence.lowered, figure.unit_end)
@@ -680,8 +730,16 @@ class _Document:
         after = sentence.lowered[figure.end: place.clause_end]
         return bool(self.guards.earlier_level.search(before) and self.guards.later_level.match(after))
 
+    def _since_an_earlier_year(self, sentence: _Sentence, figure: Figure, place: _Place) -> bool:
+        """"So với năm 2015, … đã giảm 112 đơn vị": a cut against a year before the last one."""
+        if self.context.year is None:
+            return False
+        return any(int(match.group(1)) < self.context.year - 1
+                   for match in _COMPARED_WITH_YEAR.finditer(sentence.lowered, place.clause_start,
+                                                             figure.start))
+
     def _comparison_year(self, sentence: _Sentence, figure: Figure, year: int | None) -> int | None:
-        for match in re.finditer(r"so với năm ((?:19|20)\d\d)", sentence.lowered):
+        for match in _COMPARED_WITH_YEAR.finditer(sentence.lowered):
             if year is not None and int(match.group(1)) < year:
                 return int(match.group(1))
         return None if year is None else year - 1
@@ -816,6 +874,8 @@ class _Document:
             raise _Rejected("not a rank among the provinces")
         if figure.unit == "points" and figure.max_points is not None and figure.max_points < 50:
             raise _Rejected("points out of a component's maximum, not the index")
+        if figure.comma_decimal is not None and frame.metric not in self.guards.large_amounts:
+            return figure.comma_decimal
         return figure.value
 
     # ---------------------------------------------------------------- the document's facts together
@@ -911,6 +971,16 @@ def period_end(year: int | None, period: str | None, published: date | None = No
     if period == "ytd" and published is not None and published < end:
         return published
     return end
+
+
+def _whole_end(text: str, start: int) -> int:
+    """Where the whole named at `start` ends: at its segment's end or at the verb that gives the share."""
+    stop = _WHOLE_END.search(text, start)
+    return stop.start() if stop else len(text)
+
+
+def _is_base(cue: Cue) -> bool:
+    return any(family == "base" for family, _ in cue.info.aspects)
 
 
 def _may_hold_a_figure(lowered: str) -> bool:

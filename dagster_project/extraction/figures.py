@@ -39,7 +39,8 @@ _AFTER = re.compile(
     r"|\s(?P<points>điểm)(?!\s?cầu)"
     rf"|\s(?P<scale>{_SCALES})(?!\w)(?P<currency>\s?(?:đồng|vnđ|vnd|đ)(?!\w))?(?P<foreign>\s?(?:usd|đô la))?"
     r"|\s?(?P<currency_only>đồng|vnđ|vnd)(?!\w)"
-    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|lượt|tuổi|"
+    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|"
+    r"lượt(?! cơ quan)|tuổi|"
     r"giây|héc ta|hécta)(?!\w)"
 )
 # Words right before a number that make it a rank: "thứ 12", "hạng 5", "vị trí 19", "vị trí số 1".
@@ -87,6 +88,7 @@ class Figure:
     in_words: bool = False  # "thứ hai", "dẫn đầu"
     penultimate: bool = False
     last: bool = False
+    comma_decimal: float | None = None  # "1,893 tỷ đồng": the value if the comma is the decimal mark
 
 
 def find_figures(lowered: str) -> list[Figure]:
@@ -165,8 +167,10 @@ def _scaled(start: int, end: int, stated: str, after: re.Match[str]) -> Figure:
     is_money = bool(after.group("currency")) or scale in _BILLIONS
     value = _english_thousands(stated) if len(stated.split(",")[-1]) == 3 else parse_number(stated)
     if is_money:
-        return Figure(start, end, stated, round(value * MILLION_VND_SCALES[scale], 6), "money", after.end(),
-                      scale=scale, decimals=True)
+        million = MILLION_VND_SCALES[scale]
+        decimal = parse_number(stated)  # "5,264 tỷ": 5 264 tỷ or 5.264 tỷ, as the metric decides
+        return Figure(start, end, stated, round(value * million, 6), "money", after.end(), scale=scale,
+                      decimals=True, comma_decimal=round(decimal * million, 6) if value != decimal else None)
     multiplier = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6}.get(scale, 1.0)
     return Figure(start, end, stated, round(value * multiplier, 6), "count", after.end(), scale=scale)
 

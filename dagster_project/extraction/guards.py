@@ -49,6 +49,7 @@ class Guards:
     actor_words: ActorWords
     district_author: re.Pattern[str]
     plan_metrics: frozenset[str]
+    large_amounts: frozenset[str]
 
 
 def _lower(pattern: str) -> re.Pattern[str]:
@@ -93,5 +94,6 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
         ),
         district_author=_ci(raw["district_author"]),
         plan_metrics=frozenset(raw["plan_metrics"]),
+        large_amounts=frozenset(raw["large_amounts"]),
         **lowered,
     )

@@ -56,7 +56,7 @@ def table_rows(text: str) -> list[tuple[int, int]]:
     rows, block, offset = [], [], 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
-        if CELL_SEPARATOR in line:
+        if CELL_SEPARATOR in line or _is_rule(line):
             block.append((start, start + len(line)))
             continue
         if len(block) >= 2:
@@ -70,6 +70,9 @@ def table_rows(text: str) -> list[tuple[int, int]]:
 def table_cells(text: str, rows: list[tuple[int, int]]) -> Iterator[Cell]:
     """Every value cell of the tables whose rows are given, as a sentence to read."""
     for table in _tables(rows):
+        table = [(start, end) for start, end in table if not _is_rule(text[start:end])]
+        if not table:
+            continue
         cells = [_split(text, start, end) for start, end in table]
         header = cells[0] if _is_header(cells[0]) else None
         columns = _columns([cell for cell, _ in header]) if header else None
@@ -93,10 +96,15 @@ def _split(text: str, start: int, end: int) -> list[tuple[str, int]]:
     """The cells of a row with the document offset of each, stripped."""
     cells, position = [], start
     for raw in text[start:end].split(CELL_SEPARATOR):
-        stripped = raw.strip()
+        stripped = raw.strip().strip("|").strip()  # a Markdown row opens and closes with "|"
         cells.append((stripped, position + (raw.find(stripped) if stripped else 0)))
         position += len(raw) + len(CELL_SEPARATOR)
     return cells
+
+
+def _is_rule(line: str) -> bool:
+    """A Markdown table's rule under its header: "|---|:---:|"."""
+    return "|" in line and "-" in line and not line.strip(" |-:")
 
 
 def _is_header(cells: list[tuple[str, int]]) -> bool:
