@@ -54,6 +54,8 @@ _SENTENCE_FAMILIES = ("level", "action", "status")
 _ELLIPSIS_FAMILIES = frozenset({"service_level", "level"})
 _HORIZON = frozenset({"đến", "tới", "hết"})
 _RELATIVE = ("action", "in_force")  # "thuộc thẩm quyền giải quyết": which ones, not what was done
+_ASSIGNED = ("status", "assigned")
+_RECEIVED = ("status", "received")
 _MADE_OF = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:với|gồm|bao gồm)\s+")  # what a topic phrase holds
 _SEGMENT_END = re.compile(r"[,;:(]")
 _WHOLE_END = re.compile(r"[,;:(]|\b(?:đạt|là|chiếm|bằng)\b")
@@ -563,8 +565,11 @@ class _Document:
         (when no figure stands between the phrase and this one)."""
         stop = _RIGHT_STOP.search(sentence.lowered, figure.unit_end, place.next_start)
         right_end = stop.start() if stop else place.next_start
+        agent_at = None
         while stop and (sentence.inside_a_cue(stop.start())
                         or self._agent(sentence, stop)):  # inside a phrase, or "do <who> giao"
+            if agent_at is None and not sentence.inside_a_cue(stop.start()):
+                agent_at = stop.start()
             stop = _RIGHT_STOP.search(sentence.lowered, stop.end(), place.next_start)
             right_end = stop.start() if stop else place.next_start
         floor = place.clause_start
@@ -586,9 +591,13 @@ class _Document:
             right, near, far = ([cue for cue in cues if not any(start <= cue.start < end
                                                                  for start, end in wholes)]
                                 for cues in (right, near, far))
-        relative = [cue for cue in right if _RELATIVE in cue.info.aspects]
-        if relative and any(family == "action" for cue in near for family, _ in cue.info.aspects):
-            # "bãi bỏ 33 TTHC thuộc thẩm quyền giải quyết …": the verb says what was done to them
+        # "bãi bỏ 33 TTHC thuộc thẩm quyền giải quyết …", "hoàn thành 41 nhiệm vụ do Chính phủ giao": the
+        # relative clause says which ones; the verb before the figure says what became of them
+        relative = [cue for cue in right if _RELATIVE in cue.info.aspects
+                    or (agent_at is not None and cue.start > agent_at and _ASSIGNED in cue.info.aspects)]
+        told = {family for cue in near for family, value in cue.info.aspects
+                if (family, value) != _RECEIVED}  # "nhận được 96 nhiệm vụ do … giao" are assigned
+        if any(family in told for cue in relative for family, _ in cue.info.aspects if family != "base"):
             right = [cue for cue in right if cue not in relative]
             near = [*near, *relative]
         if figure.denominator is not None:

@@ -24,7 +24,7 @@ _ORDINAL_NOUNS = frozenset({"tuần", "đợt", "kỳ", "khóa", "lần", "phiê
 def _word_before(text: str, position: int) -> str:
     """The word right before a position ("tuần" in "tuần 02", "lần thứ" in "lần thứ 6")."""
     space = text.rfind(" ", max(0, position - 12), position - 1)
-    word = text[space + 1: position].strip()
+    word = text[space + 1: position].strip().lstrip("(")
     if word == "thứ":
         return text[max(0, position - 13): position].split()[-2:][0] + " thứ"
     return word
