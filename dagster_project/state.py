@@ -187,8 +187,8 @@ class IngestState:
         """Write the changed rows and statuses and when each current one was seen; the versions
         by status."""
         frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
-        statuses = pd.DataFrame(moved, columns=["document_id", "status"])  # noqa: F841
-        seen_ids = pd.DataFrame({"document_id": sorted(seen)})  # noqa: F841
+        statuses = pd.DataFrame(moved, columns=["document_id", "status"], dtype="string")  # noqa: F841
+        seen_ids = pd.DataFrame({"document_id": sorted(seen)}, dtype="string")  # noqa: F841 - may be empty
         with connect(self.path) as con:
             con.execute("begin")
             con.execute("delete from versions where document_id in (select document_id from frame)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -134,3 +135,20 @@ def test_current_versions_are_seen_again_and_keep_their_first_sighting(tmp_path:
     assert seen == (1, 2)  # every current document seen now; the new one first seen now
     documents = build_rows(tmp_path, "select count(*), count(text) from raw.documents")
     assert documents == [(4, 4)]
+
+
+def test_an_emptied_folder_withdraws_every_report(tmp_path: Path, folder: Path) -> None:
+    ingest(tmp_path)
+    for report in folder.iterdir():
+        report.unlink()
+    metadata = ingest(tmp_path)["raw/documents"]
+    assert (metadata["current"], metadata["withdrawn"]) == (0, 3)
+    assert build_rows(tmp_path, "select distinct status from raw.documents") == [("withdrawn",)]
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested(tmp_path: Path, folder: Path) -> None:
+    name = os.fsdecode(b"ha-giang-b\xe1o-c\xe1o.txt")  # a Latin-1 name from a Windows share
+    write(folder, name, "Hà Giang", "1.800")
+    assert ingest(tmp_path)["raw/documents"]["current"] == 4
+    assert build_rows(tmp_path, "select file_path from raw.documents where file_path like 'ha-giang%'") == [
+        ("ha-giang-b\\xe1o-c\\xe1o.txt",)]

@@ -8,13 +8,16 @@ Nothing in the folder is modified, moved or deleted.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import io
 import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from stat import S_ISREG
 from typing import Protocol
 
 from dagster_project.ingest.encodings import Unreadable
@@ -108,6 +111,8 @@ class Scan:
     reused: int = 0  # files whose content was known already
     # errors of files read into the same document earlier in this process: said then already
     repeated: set[IngestError] = field(default_factory=set)
+    # files that vanished or changed while read: recorded this time, never cached
+    transient: dict[str, Rejected] = field(default_factory=dict)
 
 
 # What each file made, by path, content and manifest row, in this process (the last scan's files
@@ -128,8 +133,9 @@ def scan_reports(
     """
     scan = Scan([], [])
     cache = cache if cache is not None else _MemoryCache()
-    listed = list(_report_files(reports_dir))
-    manifest = _read_manifest(reports_dir, scan, {relative for _, relative in listed})
+    listed = _report_files(reports_dir, scan)
+    refused = {error.file_path for error in scan.errors}  # recorded already if the manifest names them
+    manifest = _read_manifest(reports_dir, scan, {relative for _, relative in listed} | refused)
     files = [_identify(path, relative, scan, known_files or {}, max_bytes) for path, relative in listed]
     files = [found for found in files if found is not None]
     _parse_unknown(files, cache, scan)
@@ -162,7 +168,8 @@ def _documents(
         else:
             scan.errors.extend(known[1])
             scan.repeated.update(known[1])
-        made[made_by[found]] = known
+        if found.path not in scan.transient:
+            made[made_by[found]] = known
         if known[0] is not None:
             yield found, known[0]
     _made.clear()
@@ -170,7 +177,7 @@ def _documents(
 
 
 def _document_of(found: _Found, meta: dict[str, str], cache: ParseCache, scan: Scan) -> Document | None:
-    result = cache.get(found.key)
+    result = scan.transient.get(found.path) or cache.get(found.key)
     if isinstance(result, Rejected):
         _reject(scan, found.relative, result.reason, result.detail)
         return None
@@ -203,12 +210,19 @@ def _identify(
     except OSError as error:  # a dangling link, or a file removed since the folder was listed
         _reject(scan, relative, "unreadable", error.strerror or str(error))
         return None
+    if not S_ISREG(stat.st_mode):  # a pipe or a device would hang the refresh or never end
+        _reject(scan, relative, "not a regular file", "pipes, devices and sockets are not read")
+        return None
     if stat.st_size > max_bytes:
         _reject(scan, relative, "oversized", f"{stat.st_size} bytes > {max_bytes} (CCHC_MAX_FILE_MB)")
         return None
     seen = known_files.get(relative)
     unchanged = seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    sha256 = seen.sha256 if unchanged else _sha256(path)
+    try:
+        sha256 = seen.sha256 if unchanged else _sha256(path)
+    except OSError as error:  # removed or replaced since it was listed
+        _reject(scan, relative, "unreadable", error.strerror or str(error))
+        return None
     scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256)
     return _Found(path, relative, sha256, suffix)
 
@@ -216,26 +230,76 @@ def _identify(
 def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
     """Read the files whose content was never parsed, over all cores."""
     unknown = list({found.key: found for found in files if found.key not in cache}.values())
-    for found, result in zip(unknown, parallel_map(_parse_file, unknown), strict=True):
-        cache.put(found.key, result)
+    for found, (result, lasting) in zip(unknown, parallel_map(_parse_file, unknown), strict=True):
+        if lasting:
+            cache.put(found.key, result)
+        else:
+            scan.transient[found.path] = result
     scan.parsed, scan.reused = len(unknown), len(files) - len(unknown)
 
 
-def _parse_file(found: _Found) -> Parsed | Rejected:
-    with open(found.path, "rb") as handle:
-        return parse_bytes(handle.read(), found.suffix)
+def _parse_file(found: _Found) -> tuple[Parsed | Rejected, bool]:
+    """The file's parse, and whether it belongs to the content hashed before (it may be cached)."""
+    try:
+        raw = _read_regular(found.path)
+    except OSError as error:
+        return Rejected("unreadable", f"{error.strerror or error} (while it was read)"), False
+    if hashlib.sha256(raw).hexdigest() != found.sha256:  # parse what was hashed, or nothing
+        return Rejected("changed while read", "the file changed during the refresh; read next time"), False
+    return parse_bytes(raw, found.suffix), True
 
 
-def _report_files(reports_dir: Path) -> Iterator[tuple[str, str]]:
-    """Files by path (folder by folder), hidden ones and the manifest or readme left out."""
+def _read_regular(path: str) -> bytes:
+    with open(path, "rb", opener=_open_regular) as handle:
+        return handle.read()
+
+
+def _open_regular(path: str, flags: int) -> int:
+    """Open without blocking on a pipe, and refuse what is not a regular file (swapped in since)."""
+    descriptor = os.open(path, flags | os.O_NONBLOCK)
+    if not S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return descriptor
+
+
+def _report_files(reports_dir: Path, scan: Scan) -> list[tuple[str, str]]:
+    """Files by path (folder by folder), hidden ones and the manifest or readme left out. Links
+    are read only when they stay in the folder; links to folders are not followed."""
+    root_real = os.path.realpath(reports_dir)
     found = []
     for root, dirs, files in os.walk(reports_dir):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
         folder = Path(root).relative_to(reports_dir).parts
+        for name in [name for name in dirs if not name.startswith(".")]:
+            if os.path.islink(os.path.join(root, name)):
+                _reject(scan, _shown("/".join((*folder, name))), "linked folder",
+                        "a link to a folder is not followed")
+        dirs[:] = [name for name in dirs if not name.startswith(".")
+                   and not os.path.islink(os.path.join(root, name))]
         found += [(*folder, name) for name in files
                   if not name.startswith(".") and name.lower() not in SKIPPED_NAMES]
+    listed = []
     for parts in sorted(found):
-        yield os.path.join(reports_dir, *parts), "/".join(parts)
+        path, relative = os.path.join(reports_dir, *parts), _shown("/".join(parts))
+        if os.path.islink(path) and not _inside(os.path.realpath(path), root_real):
+            _reject(scan, relative, "outside the reports folder", "a link to a file outside is not read")
+        else:
+            listed.append((path, relative))
+    return listed
+
+
+def _inside(path: str, root_real: str) -> bool:
+    return os.path.commonpath([path, root_real]) == root_real
+
+
+def _shown(relative: str) -> str:
+    """A path as text: a name that is not UTF-8 (a Latin-1 name from a Windows share) keeps its
+    bytes visible as escapes rather than breaking the tables it is written to."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        return os.fsencode(relative).decode("utf-8", "backslashreplace")
 
 
 def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "ingest") -> None:
@@ -246,12 +310,15 @@ def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "
 def _read_manifest(reports_dir: Path, scan: Scan, listed: set[str]) -> dict[str, dict[str, str]]:
     """manifest.csv's rows by file; `listed`: the files found in the folder, which need no look."""
     path = reports_dir / "manifest.csv"
-    if not path.exists():
+    if not os.path.lexists(path):
+        return {}
+    if not _inside(os.path.realpath(path), os.path.realpath(reports_dir)):
+        _reject(scan, "manifest.csv", "outside the reports folder", "a link to a file outside is not read")
         return {}
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (UnicodeDecodeError, csv.Error) as error:
+        text = _read_regular(str(path)).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
         _reject(scan, "manifest.csv", "unreadable manifest", str(error))
         return {}
     entries = {}
@@ -260,7 +327,11 @@ def _read_manifest(reports_dir: Path, scan: Scan, listed: set[str]) -> dict[str,
         relative = name if name in listed else Path(name).as_posix()
         if not name:
             _reject(scan, "manifest.csv", "manifest row without file", f"line {number}")
-        elif relative not in listed and not (reports_dir / name).is_file():
+        elif relative not in listed and (Path(name).is_absolute() or ".." in Path(name).parts):
+            _reject(scan, name, "outside the reports folder", f"named in manifest.csv line {number}")
+        elif relative not in listed and os.path.lexists(reports_dir / name):
+            _reject(scan, name, "not read", f"named in manifest.csv line {number}: hidden, linked or refused")
+        elif relative not in listed:
             _reject(scan, name, "missing file", f"named in manifest.csv line {number}")
         else:
             entries[relative] = {k: (v or "").strip() for k, v in row.items() if k}
@@ -269,7 +340,7 @@ def _read_manifest(reports_dir: Path, scan: Scan, listed: set[str]) -> dict[str,
 
 def _sha256(path: str) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open(path, "rb", opener=_open_regular) as handle:
         while chunk := handle.read(_HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -308,6 +379,10 @@ def _document(
     if about.year is None:
         _reject(scan, relative, "no period", "the year could not be determined (manifest, folder or text)")
         return None
+    if meta.get("doc_type") and meta["doc_type"] not in DOC_TYPES:
+        known = ", ".join(sorted(DOC_TYPES))
+        _reject(scan, relative, "unknown doc_type",
+                f"manifest doc_type {meta['doc_type']!r} is none of {known}; read as 'other'")
     return Document(
         document_id=sha256[:16],
         file_path=relative,
