@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from dagster_project.cli import main
+from dagster_project.quality import blocking
 from dagster_project.settings import PROJECT_ROOT
 
 BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
@@ -78,17 +79,56 @@ def test_published_tables_and_findings(warehouse: Path) -> None:
 
 
 def test_failed_blocking_check_leaves_the_published_file_unchanged(
-    warehouse: Path, tmp_path: Path
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reports = tmp_path / "reports"
     shutil.copytree(BUNDLED_REPORTS, reports)
-    (reports / "bad.txt").write_text(
+    (reports / "new.txt").write_text(
         "Báo cáo cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
-        "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 120%.",
+        "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 97,2%.",
         encoding="utf-8",
     )
+    broken = blocking.CheckResult(blocking.MART_CHECK, "fct_procedures", False, ["a broken key"])
+    monkeypatch.setattr(blocking, "_validate_mart", lambda *_: broken)  # the warehouse's own fault
     published = tmp_path / "cchc.duckdb"
     shutil.copyfile(warehouse, published)
     before = published.read_bytes()
     assert main(["refresh", "--reports", str(reports), "--warehouse", str(published)]) == 1
     assert published.read_bytes() == before
+
+
+def test_impossible_figures_are_findings_and_the_refresh_publishes(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    (reports / "typo.txt").write_text(
+        "Báo cáo cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
+        "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 116,7%. Chỉ số CCHC năm 2024 của tỉnh đạt 101,78 điểm.\n"
+        "Toàn tỉnh có 1.650 TTHC.",
+        encoding="utf-8",
+    )
+    (reports / "rank.txt").write_text(  # 34 provinces from 1 July 2025
+        "Báo cáo cải cách hành chính năm 2025 của tỉnh Phú Thọ.\n"
+        "Chỉ số CCHC năm 2025 của tỉnh xếp thứ 45 cả nước.",
+        encoding="utf-8",
+    )
+    published = tmp_path / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(reports), "--warehouse", str(published)]) == 0
+    assert query(published, """
+        select metric_code, value, is_selected, invalid_reason from fct_report_facts
+        where invalid_reason is not null order by metric_code""") == [
+        ("dossiers_on_time_pct", 116.7, False, "above 100, the greatest valid dossiers_on_time_pct"),
+        ("par_index_rank", 45, False, "a rank beyond the 34 provinces of its period"),
+        ("par_index_score", 101.78, False, "above 100, the greatest valid par_index_score"),
+    ]
+    assert query(published, """
+        select p.procedures_total, p.dossiers_on_time_pct, r.par_index_score
+        from fct_procedures p left join fct_reform_index r using (province_period_id)
+        where p.province_code = '14' and p.period_id = '2024-year'""") == [(1650, None, None)]
+    assert query(published, """
+        select severity, metric_codes, evidence from data_quality_issues
+        where check_name = 'invalid_figure_impossible' order by metric_codes""") == [
+        ("error", "dossiers_on_time_pct",
+         "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 116,7%."),
+        ("error", "par_index_rank", "Chỉ số CCHC năm 2025 của tỉnh xếp thứ 45 cả nước."),
+        ("error", "par_index_score", "Chỉ số CCHC năm 2024 của tỉnh đạt 101,78 điểm."),
+    ]

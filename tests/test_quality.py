@@ -56,7 +56,7 @@ def con():
         " province_id varchar, province_code varchar, period_id varchar, year integer,"
         " period_code varchar, metric_code varchar, fact_table varchar, value double,"
         " unit varchar, qualifier varchar, fact_kind varchar, is_selected boolean,"
-        " evidence varchar, span_start integer, span_end integer, rule_id varchar,"
+        " invalid_reason varchar, evidence varchar, span_start integer, span_end integer, rule_id varchar,"
         " extractor_version varchar, confidence double)"
     )
     connection.execute(
@@ -243,7 +243,6 @@ def test_blocking_suite_fails_on_bad_value(con, table, column, value, expectatio
     [
         "state_revenue_pct_of_plan",
         "public_investment_disbursed_pct",
-        "simplification_time_cut_pct",
     ],
 )
 def test_shares_of_a_plan_may_exceed_100(con, column):

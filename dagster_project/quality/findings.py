@@ -9,6 +9,7 @@ The validation results are kept for Data Docs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,14 +121,14 @@ def _to_finding(problem: Problem, sources: Sources, detected_at: datetime) -> Fi
     return Finding(
         issue_id=issue_id(problem.check_name, problem.table_name, problem.subject),
         check_name=problem.check_name,
-        severity="finding",
+        severity=problem.severity,
         table_name=problem.table_name,
         province_id=problem.province_id,
-        province_code=problem.province_id.partition("-")[2],
+        province_code=problem.province_id.partition("-")[2] if problem.province_id else None,
         period_id=problem.period_id,
         metric_codes=",".join(problem.metrics),
         observed_values=problem.observed_values,
-        expected_value=float(problem.expected_value),
+        expected_value=None if math.isnan(problem.expected_value) else float(problem.expected_value),
         observed_value=float(problem.observed_value),
         message=problem.message,
         document_ids=",".join(unique(document_id for document_id, _ in facts)) or None,

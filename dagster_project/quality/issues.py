@@ -22,7 +22,7 @@ class Finding:
 
     issue_id: str
     check_name: str
-    severity: str  # blocking | finding
+    severity: str  # blocking | error (a figure that cannot be) | finding
     table_name: str
     province_id: str | None
     province_code: str | None

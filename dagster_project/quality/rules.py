@@ -39,6 +39,7 @@ class Problem:
     observed_value: float
     message: str
     fact_ids: tuple[str, ...]  # the facts quoted as evidence
+    severity: str = "finding"  # "error": a figure the source cannot mean
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,45 @@ class YearOverYearRule:
         )
 
 
+@dataclass(frozen=True)
+class InvalidFigureRule:
+    """A figure its metric cannot take (a share above 100, a rank beyond the provinces): dbt
+    marks it (fct_report_facts.invalid_reason, from the catalog's valid_min and valid_max) and
+    keeps it out of the wide tables; the source's error is reported here, and the refresh goes on."""
+
+    suite: ClassVar[str] = "valid_figures"
+    name: str = "invalid_figure"
+    table_name: str = "fct_report_facts"
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return con.execute(
+            """
+            select fact_id, 'fct_' || fact_table as table_name, province_id, period_id, metric_code,
+                value, invalid_reason
+            from main.fct_report_facts
+            order by fact_id
+            """
+        ).df().set_index("fact_id", drop=False).rename_axis(SUBJECT)
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        metric, value = row["metric_code"], row["value"]
+        return Problem(
+            check_name=f"{self.name}_{kind}",
+            table_name=row["table_name"],
+            province_id=row["province_id"],
+            period_id=row["period_id"],
+            subject=row.name,
+            metrics=(metric,),
+            observed_values=f"{metric}={fmt(value)}",
+            expected_value=float("nan"),
+            observed_value=value,
+            message=f"Impossible figure: {metric} = {fmt(value)} is {row['invalid_reason']}; left out"
+                    " of the wide tables.",
+            fact_ids=(row["fact_id"],),
+            severity="error",
+        )
+
+
 ON_TIME = "gov_tasks_completed_on_time"
 LATE = "gov_tasks_completed_late"
 OF_COMPLETED = "(on time + late)"
@@ -388,6 +428,7 @@ RULES = (
     ),
     OfficialTableRule(),
     YearOverYearRule(),
+    InvalidFigureRule(),
 )
 
 

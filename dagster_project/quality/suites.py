@@ -25,19 +25,6 @@ RECONCILIATION_DIR = EXPECTATIONS_DIR / "reconciliation"
 CELLS_SUFFIX = " cells"  # a wide table's catalog metrics, one row per filled cell (catalog_suite)
 FINDINGS_DIR = EXPECTATIONS_DIR / "findings"
 
-# Value bounds per catalog unit; None leaves that side open.
-UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
-    "count": (0, None),
-    "million_vnd": (0, None),
-    "pct": (0, 100),
-    "points": (0, 100),
-    "rank": (1, 63),
-}
-# Shares of a plan (revenue, disbursement) and simplification rates are not parts of a whole:
-# reports state values above 100 %.
-UNCAPPED_PCT_MARKERS = ("_of_plan", "_disbursed_pct", "simplification_")
-
-
 def import_gx() -> ModuleType:
     """Import Great Expectations on first use: it takes seconds and must not phone home.
 
@@ -158,7 +145,6 @@ def catalog_suite(gx: ModuleType, ranges: Ranges, table_name: str) -> Expectatio
 
 
 def metric_bounds(metric: Metric) -> tuple[float | None, float | None]:
-    low, high = UNIT_BOUNDS[metric.unit]
-    if metric.unit == "pct" and any(marker in metric.code for marker in UNCAPPED_PCT_MARKERS):
-        high = None
-    return low, high
+    """The catalog's valid_min and valid_max: dbt keeps figures outside them out of the wide
+    tables (int_facts_selected.invalid_reason), so a cell outside them is the warehouse's fault."""
+    return metric.valid_min, metric.valid_max

@@ -14,6 +14,7 @@
         qualifier,
         fact_kind,
         is_selected,
+        invalid_reason,
         evidence,
         span_start,
         span_end,

@@ -58,7 +58,11 @@ resolved as (
     select
         facts_resolution_dated.*,
         coalesce(in_force.province_id, fallback_63.province_id) as province_id,
-        coalesce(in_force.province_name_vi, fallback_63.province_name_vi) as province_name_vi
+        coalesce(in_force.province_name_vi, fallback_63.province_name_vi) as province_name_vi,
+        -- the set of provinces of the fact's period (63, or 34 from 1 Jul 2025): bounds its ranks
+        case when facts_resolution_dated.province_resolved_on >= (
+            select min(valid_from) from provinces where generation = 34
+        ) then 34 else 63 end as province_generation
 
     from facts_resolution_dated
     left join provinces as in_force

@@ -39,6 +39,9 @@ facts_joined as (
     select
         facts.*,
         metric_catalog.fact_table,
+        {{ invalid_reason('facts.value', 'facts.unit', 'facts.metric_code', 'metric_catalog',
+                          'facts.province_generation') }}
+            as invalid_reason,
         documents.status as document_status,
         documents.status = 'current' as is_current_document,
         documents.published_date,
@@ -75,9 +78,10 @@ ranked as (
         row_number() over (
             partition by
                 province_code, province_id, period_id, metric_code, fact_kind,
-                -- a fact of a superseded or withdrawn document (or of an unknown one) competes
-                -- with nothing that can be selected
-                coalesce(is_current_document, false)
+                -- a fact of a superseded or withdrawn document (or of an unknown one), or an
+                -- impossible figure, competes with nothing that can be selected
+                coalesce(is_current_document, false),
+                invalid_reason is null
             order by
                 doc_type_priority,
                 published_date desc nulls last,
@@ -96,6 +100,7 @@ flagged as (
         *,
         coalesce(is_current_document, false)
             and fact_kind = 'actual'
+            and invalid_reason is null
             and selection_rank = 1 as is_selected
 
     from ranked
@@ -121,6 +126,7 @@ compared as (
     where selected.is_selected
         and candidate.is_current_document
         and candidate.fact_kind = 'actual'
+        and candidate.invalid_reason is null
 
 ),
 
@@ -143,7 +149,7 @@ final as (
     select
         flagged.* exclude (
             is_current_document, published_date, doc_type_priority, qualifier_priority,
-            significant_digits, precision_exponent
+            significant_digits, precision_exponent, province_generation
         ),
         agreement.sources_agreeing,
         agreement.sources_disagreeing

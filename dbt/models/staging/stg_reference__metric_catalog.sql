@@ -13,7 +13,9 @@ renamed as (
         cast(fact_table as varchar) as fact_table,
         cast(unit as varchar) as unit,
         cast(label_vi as varchar) as label_vi,
-        cast(label_en as varchar) as label_en
+        cast(label_en as varchar) as label_en,
+        cast(valid_min as double) as valid_min,
+        cast(valid_max as double) as valid_max
 
     from source
 
