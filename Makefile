@@ -44,14 +44,16 @@ test: setup ## Run the test suite
 lint: setup ## Lint Python (ruff)
 	$(BIN)/ruff check dagster_project tests bench
 
-# Shared development sets beside the checkout; `make eval` skips any that is absent.
+# Shared development sets beside the checkout (`make eval` skips any that is absent), and the sets
+# helper agents wrote for this project (blind when first scored: docs/extraction_results.md).
 SHARED_SETS ?= ../shared/extraction/real_dev ../shared/extraction/written_dev
+AGENT_SETS = tests/fixtures/agent_sets/2026_12_05_a tests/fixtures/agent_sets/2026_12_05_b
 eval: setup ## Extraction precision and recall on every development set (EVAL_ARGS="-v --json FILE")
 	$(BIN)/python -m dagster_project.extraction.evaluation --reports seeds/reports \
 		--gold tests/fixtures/gold_bundled.yaml \
 		--passages tests/fixtures/labelled_passages.yaml tests/fixtures/heldout_passages.yaml \
 			tests/fixtures/cue_examples.yaml \
-		--sets $(SHARED_SETS) $(EVAL_ARGS)
+		--sets $(SHARED_SETS) $(AGENT_SETS) $(EVAL_ARGS)
 
 N ?= 1000
 CORPUS ?= corpus

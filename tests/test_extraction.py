@@ -294,6 +294,25 @@ def test_a_stock_at_the_time_of_the_report_is_the_documents_period() -> None:
         ("procedures_total", "year"), ("dossiers_received", "ytd")]
 
 
+@pytest.mark.parametrize(("period", "flow_period"), [("9M", "9M"), ("year", "ytd")])
+def test_until_a_day_flows_are_year_to_date_and_stocks_the_documents(period: str, flow_period: str) -> None:
+    context = DocumentContext(province_code="38", year=2024, period=period, doc_type="report")
+    facts = extract_facts("Đến ngày 15/9/2024, toàn tỉnh có 1.688 TTHC thuộc thẩm quyền giải quyết. "
+                          "Đến hết tháng 9, toàn tỉnh giải ngân được 3.210 tỷ đồng vốn đầu tư công. "
+                          "Đến ngày 15/9/2024, toàn tỉnh giải ngân 3.105 tỷ đồng vốn đầu tư công.", context)
+    assert [(f.value, f.period) for f in facts] == [
+        (1688.0, period), (3_210_000.0, flow_period), (3_105_000.0, "ytd")]
+
+
+def test_a_same_period_figure_in_parentheses_keeps_the_period() -> None:
+    half_year = DocumentContext(province_code="64", year=2022, period="H1", doc_type="report")
+    facts = extract_facts("6 tháng đầu năm 2022, tỷ lệ hồ sơ giải quyết đúng hạn đạt 97,83% (cùng kỳ năm "
+                          "2021 là 96,40%); tỷ lệ hồ sơ trực tuyến đạt 52,7%, cùng kỳ năm 2021 là 38,5%.",
+                          half_year)
+    assert [(f.value, f.year, f.period) for f in facts] == [
+        (97.83, 2022, "H1"), (96.4, 2021, "H1"), (52.7, 2022, "H1"), (38.5, 2021, "H1")]
+
+
 def test_figures_take_the_documents_period_unless_the_clause_names_another_year() -> None:
     half_year = DocumentContext(province_code="14", year=2025, period="H1", doc_type="report")
     facts = extract_facts(

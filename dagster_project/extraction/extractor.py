@@ -29,7 +29,7 @@ from dagster_project.extraction.text import (
     split_sentences,
 )
 
-EXTRACTOR_VERSION = "0.4.0"
+EXTRACTOR_VERSION = "0.4.1"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 MERGER = date(2025, 7, 1)  # the 34 provinces from this day
 PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q2": (6, 30),
@@ -42,6 +42,9 @@ _FUNCTION_WORDS = frozenset(
 )
 _WORD = re.compile(r"\s*(\w+)")
 _HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
+_UNTIL = re.compile(r"\b(?:đến|tới)(?: hết)? ngày\s*"
+                    r"|\b(?:đến|tới) hết tháng (?P<month>[\d§]{1,2})(?![\d§])(?:\s*/\s*(?P<year>[\d§]{4}))?")
+_RESPECTIVELY = re.compile(r"\blần lượt\b")
 _LINKED = re.compile(r"^[^,.;()]{0,40}?\b(?:là|thuộc về)\s+$")
 _ABOUT_TOPIC = re.compile(r"\bvề\s+$")
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?")
@@ -406,7 +409,7 @@ class _Document:
         if self.context.national and not self._names_a_province(sentence):
             raise _Rejected("no province: a national document names none for this figure")
         when = self._when(sentence, figure, place, frame, topic, section_period)
-        province = self._owner(sentence, figure, place, when)
+        province = self._owner(sentence, figure, place, when, figures)
         kind = self._kind(sentence, figure, place, frame, when)
         value = self._value(figure, frame, when)
         return Fact(
@@ -655,7 +658,8 @@ class _Document:
         if self.guards.national_after.match(after) or figure.rank_of in (63, 34):
             return
         before = sentence.lowered[place.clause_start: figure.start]
-        if self.guards.regional_after.match(after) or self.guards.regional_before.search(before):
+        if (self.guards.regional_after.match(after) or self.guards.regional_before.search(before)
+                or self.guards.regional_opening.match(sentence.lowered)):
             raise _Rejected("a regional or group rank")
 
     def _check_level(self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame) -> None:
@@ -697,7 +701,7 @@ class _Document:
             return _When(int(quarter.group("year")), QUARTERS[quarter.group("quarter")])
         if year != self.context.year:
             return _When(year, self.context.period if same_period else "year", same_period)
-        return _When(year, self._period(sentence, figure, place, section_period))
+        return _When(year, self._period(sentence, figure, place, section_period, frame.metric))
 
     def _year(
         self, sentence: _Sentence, figure: Figure, place: _Place, frame: Frame, topic: _Topic
@@ -711,8 +715,8 @@ class _Document:
             if base:
                 return int(base.group("year") or base.group("same")), base.group("same") is not None, True
             opening = guards.parenthesis_opening_year.match(lowered, opened)
-            if opening:
-                return int(opening.group("year")), False, True
+            if opening:  # "(cùng kỳ năm 2023 là 38,5%)": the same period of that year
+                return int(opening.group("year")), "cùng kỳ" in opening.group(0), True
         if stated := self._stated_year(sentence, figure):
             return stated, False, True
         flat = _CLOSED_PARENS.sub(lambda m: " " * len(m.group(0)), lowered[: figure.start])
@@ -754,7 +758,8 @@ class _Document:
         return None if year is None else year - 1
 
     def _period(
-        self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None
+        self, sentence: _Sentence, figure: Figure, place: _Place, section_period: str | None,
+        metric: str,
     ) -> str | None:
         guards = self.guards
         best: tuple[int, str] | None = None
@@ -762,34 +767,49 @@ class _Document:
             match = sentence.last_match(pattern, 0, figure.start)
             if match and (best is None or match.start() > best[0]):
                 best = (match.start(), period)
-        until = self._until_date(sentence, figure, place)
+        until = self._until_date(sentence, figure, metric in guards.stock_metrics)
         if until is not None and (best is None or until[0] > best[0]):
             best = until
         if best is not None:
             return best[1]
         return section_period or self.context.period
 
-    def _until_date(self, sentence: _Sentence, figure: Figure, place: _Place) -> tuple[int, str] | None:
-        """"đến ngày 30/11/2023": year to date, unless the day ends the document's period."""
-        for match in re.finditer(r"\b(?:đến|tới)(?: hết)? ngày\s*", sentence.lowered[: figure.start]):
-            written = _DATE.match(sentence.text, match.end())
-            if written is None:
+    def _until_date(self, sentence: _Sentence, figure: Figure, stock: bool) -> tuple[int, str] | None:
+        """"đến ngày 30/11/2023": year to date, unless the day ends the document's period; a stock
+        counted on a day of the document's period is the document's ("đến ngày 15/6, tỉnh có
+        1.796 TTHC" in a half-year report)."""
+        for match in _UNTIL.finditer(sentence.lowered, 0, figure.start):
+            if match.group("month"):  # "đến hết tháng 9": its last day (digits masked as dates)
+                month_text = sentence.text[match.start("month"): match.end("month")]
+                year_text = match.group("year") and sentence.text[match.start("year"): match.end("year")]
+                if not month_text.isdigit():
+                    continue
+                day, month, year = 31, int(month_text), year_text
+            elif written := _DATE.match(sentence.text, match.end()):
+                day, month, year = int(written.group(1)), int(written.group(2)), written.group(3)
+            else:
                 continue
-            day, month, year = int(written.group(1)), int(written.group(2)), written.group(3)
             end = period_end(self.context.year, self.context.period, self.context.published)
             if end is None or not (1 <= month <= 12 and 1 <= day <= 31):
                 return match.start(), "ytd"
             last_day = 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
             stated = date(int(year) if year else end.year, month, min(day, last_day))
+            start = period_start(self.context.year, self.context.period)
+            if stock and start is not None and start <= stated <= end:
+                return match.start(), self.context.period or "year"
             return match.start(), ("ytd" if stated < end else self.context.period or "year")
         return None
 
-    def _owner(self, sentence: _Sentence, figure: Figure, place: _Place, when: _When) -> str:
+    def _owner(
+        self, sentence: _Sentence, figure: Figure, place: _Place, when: _When, figures: list[Figure]
+    ) -> str:
         """The province the figure belongs to, in the units in force at the end of its period (a
         text written before the merger names the 63 units whatever period it speaks of)."""
         generation = (63 if self.generation == 63
                       else generation_of(when.year, when.period, self.context.published))
         mentions = self._mentions(sentence, generation)
+        if (respective := _respective_owner(sentence, figure, figures, mentions)) is not None:
+            return respective
         owner = self._default_owner(generation)
         for start, end, named in mentions:
             if named == "" and start < place.clause_start and not self._is_local(sentence, start, end):
@@ -971,6 +991,9 @@ def _rounds(rounded: Fact, exact: Fact) -> bool:
             and abs(rounded.value - exact.value) <= 0.05 * abs(exact.value))
 
 
+QUARTER_START_MONTHS = {"Q2": 4, "Q3": 7, "Q4": 10}
+
+
 def period_end(year: int | None, period: str | None, published: date | None = None) -> date | None:
     """The last day of a period; a year-to-date one ends when it was published, if that is earlier."""
     if year is None:
@@ -980,6 +1003,31 @@ def period_end(year: int | None, period: str | None, published: date | None = No
     if period == "ytd" and published is not None and published < end:
         return published
     return end
+
+
+def _respective_owner(
+    sentence: _Sentence, figure: Figure, figures: list[Figure], mentions: list[tuple[int, int, str | None]]
+) -> str | None:
+    """"A (90,81%) và B (90,40%) lần lượt đứng thứ ba và thứ tư": the figures after "lần lượt"
+    belong, in order, to the provinces named before it, when there are as many of each."""
+    respectively = _RESPECTIVELY.search(sentence.lowered, 0, figure.start)
+    if respectively is None:
+        return None
+    opening, closing = max(sentence.lowered.rfind(";", 0, respectively.start()), 0), respectively.start()
+    named = [name for start, end, name in mentions if name and opening <= start and end <= closing]
+    stop = sentence.lowered.find(";", respectively.end())
+    listed = [other for other in figures if other.unit == figure.unit and respectively.end() <= other.start
+              and (stop < 0 or other.start < stop)]
+    if len(named) < 2 or len(named) != len(listed):
+        return None
+    return named[listed.index(figure)]
+
+
+def period_start(year: int | None, period: str | None) -> date | None:
+    """The first day of a period: 1 January but for a quarter."""
+    if year is None:
+        return None
+    return date(year, QUARTER_START_MONTHS.get(period or "year", 1), 1)
 
 
 def _whole_end(text: str, start: int) -> int:

@@ -44,8 +44,8 @@ _AFTER = re.compile(
     r"giây|héc ta|hécta)(?!\w)"
 )
 # Words right before a number that make it a rank: "thứ 12", "hạng 5", "vị trí 19", "vị trí số 1".
-_RANK_WORDS = frozenset({"thứ", "hạng", "trí", "vị thứ", "trí thứ", "trí số", "xếp số", "đứng số", "hạng số",
-                         "top"})
+_RANK_WORDS = frozenset({"thứ", "hạng", "trí", "vị thứ", "trí thứ", "trí số", "xếp số", "đứng số", "hạng số"})
+# ("top 10" is among the first ten, not the tenth)
 _NOT_RANK_THỨ = frozenset({"lần", "năm", "ngày", "tuần", "quý", "kỳ", "khóa", "đợt", "phiên"})
 # Ranks in words: "thứ hai", "dẫn đầu", "cuối bảng", "áp chót".
 ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,

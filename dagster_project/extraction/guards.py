@@ -43,12 +43,14 @@ class Guards:
     until_date: re.Pattern[str]
     single_month: re.Pattern[str]
     regional_before: re.Pattern[str]
+    regional_opening: re.Pattern[str]
     regional_after: re.Pattern[str]
     national_after: re.Pattern[str]
     furniture: Furniture
     actor_words: ActorWords
     district_author: re.Pattern[str]
     plan_metrics: frozenset[str]
+    stock_metrics: frozenset[str]
     large_amounts: frozenset[str]
 
 
@@ -74,7 +76,7 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
         "target_near", "result_before", "year_mention", "year_ignored_before", "comparison_year",
         "parenthesis_year", "parenthesis_opening_year", "subset_after", "quarter_year", "same_period_year",
         "until_date", "single_month",
-        "regional_before", "regional_after", "national_after",
+        "regional_before", "regional_opening", "regional_after", "national_after",
     )}
     return Guards(
         qualifiers=qualifiers,
@@ -94,6 +96,7 @@ def load_guards(path: Path = VOCABULARY_DIR / "guards.yaml") -> Guards:
         ),
         district_author=_ci(raw["district_author"]),
         plan_metrics=frozenset(raw["plan_metrics"]),
+        stock_metrics=frozenset(raw["stock_metrics"]),
         large_amounts=frozenset(raw["large_amounts"]),
         **lowered,
     )

@@ -26,6 +26,8 @@ _RESULT_HEADER = re.compile(r"(?i)\b(?:kết quả|thực hiện|ước thực h
 _RANK_HEADER = re.compile(r"(?i)\b(?:xếp hạng|thứ hạng|hạng|thứ tự|vị trí)\b")
 _SCORE_HEADER = re.compile(r"(?i)\b(?:điểm|chỉ số|tỷ lệ|kết quả|%)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# "Số đơn vị sự nghiệp công lập | 1.214": a count of what the label names, its noun after the value
+_COUNT_LABEL = re.compile(r"(?i)^(?:tổng )?số (?P<noun>\w.*)$")
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,13 @@ def _tables(rows: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
 def _split(text: str, start: int, end: int) -> list[tuple[str, int]]:
     """The cells of a row with the document offset of each, stripped."""
     cells, position = [], start
-    for raw in text[start:end].split(CELL_SEPARATOR):
+    line = text[start:end]
+    for raw in line.split(CELL_SEPARATOR):
         stripped = raw.strip().strip("|").strip()  # a Markdown row opens and closes with "|"
         cells.append((stripped, position + (raw.find(stripped) if stripped else 0)))
         position += len(raw) + len(CELL_SEPARATOR)
+    if not line.lstrip().startswith("|") and line.rstrip().endswith(" |"):
+        cells.append(("", end))  # "1 | Số TTHC | TTHC | 37 |": an empty last cell, not Markdown
     return cells
 
 
@@ -167,7 +172,8 @@ def _cell(
         context = f" {column.header.lower()}" if column and (column.plan or _YEAR.search(column.header)
                                                               or _RESULT_HEADER.search(column.header)) else ""
         prefix = f"{label}{context}: "
-        suffix = _unit_text(unit)
+        counted = _COUNT_LABEL.match(label)
+        suffix = _unit_text(unit) or (f" {counted.group('noun')}" if counted and value == number else "")
     text = f"{prefix}{number}{suffix}."
     return Cell(text, len(prefix), len(prefix) + len(number), number_at, number_at + len(number),
                 row_start, row_end, bool(column and column.plan))
