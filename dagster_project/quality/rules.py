@@ -303,13 +303,9 @@ class YearOverYearRule:
 
     def problem(self, row: pd.Series, kind: str) -> Problem:
         metric, before, now = row["metric_code"], row["previous_value"], row["value"]
-        return Problem(
-            check_name=f"{self.name}_{kind}",
-            table_name=row["table_name"],
-            province_id=row["province_id"],
-            period_id=row["period_id"],
-            subject=row.name,
-            metrics=(metric,),
+        return fact_problem(
+            f"{self.name}_{kind}",
+            row,
             observed_values=(
                 f"{metric} {row['previous_period_id']}={fmt(before)};"
                 f" {metric} {row['period_id']}={fmt(now)}"
@@ -346,13 +342,9 @@ class InvalidFigureRule:
 
     def problem(self, row: pd.Series, kind: str) -> Problem:
         metric, value = row["metric_code"], row["value"]
-        return Problem(
-            check_name=f"{self.name}_{kind}",
-            table_name=row["table_name"],
-            province_id=row["province_id"],
-            period_id=row["period_id"],
-            subject=row.name,
-            metrics=(metric,),
+        return fact_problem(
+            f"{self.name}_{kind}",
+            row,
             observed_values=f"{metric}={fmt(value)}",
             expected_value=float("nan"),
             observed_value=value,
@@ -480,6 +472,20 @@ def wide_problem(
         observed_value=observed,
         message=message,
         fact_ids=tuple(row["fact_ids"]),
+    )
+
+
+def fact_problem(check_name: str, row: pd.Series, **rest: object) -> Problem:
+    """A problem about one fact of fct_report_facts (a frame row with its table, province, period
+    and metric)."""
+    return Problem(
+        check_name=check_name,
+        table_name=row["table_name"],
+        province_id=row["province_id"],
+        period_id=row["period_id"],
+        subject=row.name,
+        metrics=(row["metric_code"],),
+        **rest,
     )
 
 
