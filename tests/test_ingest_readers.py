@@ -508,3 +508,12 @@ def test_an_indicator_table_reads_as_prose_the_extractor_understands() -> None:
     assert "Tổng số TTHC thuộc thẩm quyền giải quyết: 1.757 thủ tục." in text.splitlines()
     facts = extract_facts(text, DocumentContext("14", 2024, "year", "report"))
     assert [(f.metric_code, f.value) for f in facts] == [("procedures_total", 1757.0)]
+
+
+def test_a_few_broken_bytes_in_utf8_are_replaced_and_said_not_read_as_a_legacy_encoding() -> None:
+    raw = (SENTENCE + " ") * 3
+    broken = raw.encode("utf-8").replace(b" 2023", b"\x81 2023", 1).replace(b"2,15", b"2,\xff\xfe15", 1)
+    read = read_text(broken, ".txt")
+    assert read.text.replace("\ufffd", "").strip() == raw.strip()
+    assert read.text.count("\ufffd") == 3
+    assert read.notes == ("3 bytes that are not UTF-8 replaced (U+FFFD)",)

@@ -190,6 +190,9 @@ _WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp125
                    "us-ascii": "cp1252", "windows-1252": "cp1252", "windows-1258": "cp1258"}
 
 
+_UTF8_LETTERS_PER_BROKEN_BYTE = 20
+
+
 def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, list[str]]:
     """Text and notes on how it was decoded; ``declared`` is a charset the file names (HTML).
 
@@ -224,7 +227,21 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, list[str]]:
         pass
     if declared and (text := _decode_declared(raw, declared)) is not None:
         return text, []
+    if mostly := _mostly_utf8(raw):
+        return mostly
     return _decode_8bit(raw)
+
+
+def _mostly_utf8(raw: bytes) -> tuple[str, list[str]] | None:
+    """UTF-8 with a few broken bytes (a truncated copy, a stray Windows byte): the broken bytes are
+    replaced (U+FFFD) and said, rather than the whole file read in a legacy encoding, which would
+    damage every valid letter. Legacy bytes decode to few valid UTF-8 letters and many broken ones."""
+    text = raw.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - raw.count("\ufffd".encode())
+    letters = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
+    if letters < _UTF8_LETTERS_PER_BROKEN_BYTE * broken:
+        return None
+    return text, [f"{broken} bytes that are not UTF-8 replaced (U+FFFD)"]
 
 
 def _decode_declared(raw: bytes, declared: str) -> str | None:
