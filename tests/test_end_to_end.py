@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import zipfile
 from pathlib import Path
 
+import docx
 import duckdb
 import pytest
 
@@ -20,6 +24,17 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("published") / "cchc.duckdb"
     assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(target)]) == 0
     return target
+
+
+def docx_bomb(inflated_mb: int) -> bytes:
+    """A valid .docx carrying a member of zeros that inflates to `inflated_mb` megabytes."""
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("word/media/zeros.bin", "w") as member:
+        for _ in range(inflated_mb):
+            member.write(bytes(1024 * 1024))
+    return buffer.getvalue()
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -132,3 +147,24 @@ def test_impossible_figures_are_findings_and_the_refresh_publishes(tmp_path: Pat
         ("error", "par_index_rank", "Chỉ số CCHC năm 2025 của tỉnh xếp thứ 45 cả nước."),
         ("error", "par_index_score", "Chỉ số CCHC năm 2024 của tỉnh đạt 101,78 điểm."),
     ]
+
+
+def test_a_hostile_folder_refreshes_and_each_hostile_file_is_recorded(tmp_path: Path) -> None:
+    reports, elsewhere = tmp_path / "reports", tmp_path / "elsewhere"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_text("Báo cáo năm 2024 của tỉnh Sơn La. Toàn tỉnh có 9.999 TTHC.",
+                                          encoding="utf-8")
+    (reports / "leak.txt").symlink_to(elsewhere / "secret.txt")
+    os.mkfifo(reports / "pipe.txt")
+    (reports / os.fsdecode(b"b\xe1o-c\xe1o.txt")).write_text(
+        "Báo cáo cải cách hành chính năm 2024 của tỉnh Lai Châu.\nToàn tỉnh có 1.590 TTHC.", encoding="utf-8")
+    (reports / "bomb.docx").write_bytes(docx_bomb(300))  # inflates past the default 200 MB
+    published = tmp_path / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(reports), "--warehouse", str(published)]) == 0
+    assert query(published, "select file_path, reason from ingest_errors order by file_path") == [
+        ("bomb.docx", "over a limit"), ("leak.txt", "outside the reports folder"),
+        ("pipe.txt", "not a regular file")]
+    shown = "b\\xe1o-c\\xe1o.txt"  # the name's bytes as escapes
+    assert query(published, f"select count(*) from dim_document where file_path = '{shown}'") == [(1,)]
+    assert query(published, "select count(*) from fct_report_facts where value = 9999") == [(0,)]

@@ -675,7 +675,8 @@ def test_finding_carries_keys_and_provenance(con):
     state(con, "procedures_province_level", 1612, levels, document_id="doc17b")
     state(con, "procedures_district_level", 303, levels, document_id="doc17b")
     state(con, "procedures_new", 12, "công bố mới 12 TTHC")  # not part of the rule
-    state(con, "procedures_total", 2000, "khoảng 2.000 TTHC", fact_id="x", is_selected=False)
+    state(con, "procedures_total", 2000, "khoảng 2.000 TTHC", fact_id="x", is_selected=False,
+          qualifier="about")
 
     (finding,) = find_inconsistencies(con).findings
 
@@ -1008,3 +1009,22 @@ def test_rule_names_are_unique():
     """The rules of one suite are validated together, their rows told apart by rule name."""
     assert len({rule.name for rule in RULES}) == len(RULES)
     assert all("|" not in rule.name for rule in RULES)
+
+
+def test_a_document_stating_one_figure_twice_with_two_values_is_a_finding(con):
+    summary = "Toàn tỉnh có 1.796 TTHC thuộc thẩm quyền giải quyết"
+    body = "tổng số TTHC là 1.769 thủ tục"
+    state(con, "procedures_total", 1796, summary)
+    state(con, "procedures_total", 1769, body, fact_id="doc17:body", is_selected=False)
+    state(con, "procedures_total", 1796, summary, fact_id="doc17:again", is_selected=False)
+    state(con, "procedures_new", 12, "12 TTHC", period_id="2022-year")
+    state(con, "procedures_new", 12, "12 TTHC", fact_id="doc17:new", period_id="2022-year")
+    state(con, "procedures_new", 15, "khoảng 15 TTHC", fact_id="doc17:about", qualifier="about",
+          period_id="2022-year")
+
+    findings = [f for f in find_inconsistencies(con).findings
+                if f.check_name.startswith("document_self_contradiction")]
+
+    assert [(f.metric_codes, f.expected_value, f.observed_value, f.period_id) for f in findings] == [
+        ("procedures_total", 1769, 1796, "2022-9M")]
+    assert findings[0].evidence == f"{body} | {summary}"

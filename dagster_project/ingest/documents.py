@@ -21,6 +21,7 @@ from stat import S_ISREG
 from typing import Protocol
 
 from dagster_project.ingest.encodings import Unreadable
+from dagster_project.ingest.limits import OVER_A_LIMIT, OverALimit, time_limit
 from dagster_project.ingest.metadata import DOC_TYPES, infer, parse_published
 from dagster_project.ingest.readers import READABLE_SUFFIXES, read_text
 from dagster_project.ingest.tables import (
@@ -349,13 +350,16 @@ def _sha256(path: str) -> str:
 def parse_bytes(raw: bytes, suffix: str) -> Parsed | Rejected:
     """A file's content as text (and, for a table, its facts), or why it cannot be read."""
     try:
-        if suffix in TABLE_SUFFIXES:
-            table = read_fact_table(raw, suffix)
-            return Parsed(table.text, is_table=True, table_facts=tuple(table.facts),
-                          row_errors=tuple(table.errors))
-        read = read_text(raw, suffix)
+        with time_limit():
+            if suffix in TABLE_SUFFIXES:
+                table = read_fact_table(raw, suffix)
+                return Parsed(table.text, is_table=True, table_facts=tuple(table.facts),
+                              row_errors=tuple(table.errors))
+            read = read_text(raw, suffix)
     except (Unreadable, UnreadableTable) as error:
         return Rejected(error.reason, error.detail)
+    except OverALimit as error:
+        return Rejected(OVER_A_LIMIT, error.detail)
     if not read.text.strip():
         return Rejected("empty", "no text")
     return Parsed(read.text, read.title, read.published, read.source_url, read.notes)

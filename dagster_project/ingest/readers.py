@@ -28,6 +28,7 @@ from datetime import date
 
 from dagster_project.extraction import normalize_text
 from dagster_project.ingest.encodings import Repair, Unreadable, decode_bytes, repair_text
+from dagster_project.ingest.limits import OverALimit, check_archive, check_pages
 
 __all__ = ["READABLE_SUFFIXES", "ReadText", "Unreadable", "read_text"]
 
@@ -58,7 +59,7 @@ def read_text(raw: bytes, suffix: str) -> ReadText:
         raise Unreadable("empty", "the file is empty")
     try:
         return reader(raw)
-    except Unreadable:
+    except (Unreadable, OverALimit):
         raise
     except Exception as error:  # a library's failure on a malformed file
         raise Unreadable("corrupt", f"{type(error).__name__}: {error}") from error
@@ -170,6 +171,7 @@ def _read_docx(raw: bytes) -> ReadText:
         raise Unreadable("corrupt", f"not a valid .docx (zip) file: {error}") from error
     if "[Content_Types].xml" not in names:
         raise Unreadable("corrupt", "a zip file without [Content_Types].xml, not an Office document")
+    check_archive(raw)
     import docx
 
     try:
@@ -289,6 +291,7 @@ def _read_pdf(raw: bytes) -> ReadText:
     with _quiet("pypdf"):
         reader = PdfReader(io.BytesIO(raw), strict=False)
         _decrypt(reader)
+        check_pages(len(reader.pages))
         pages = [page.extract_text() or "" for page in reader.pages]
         title = _pdf_title(reader)
     if not pages:

@@ -51,6 +51,7 @@ from typing import Any
 import openpyxl
 
 from dagster_project.extraction.extractor import generation_of
+from dagster_project.ingest.limits import OverALimit, check_archive, check_rows
 from dagster_project.ingest.metadata import PERIODS
 from dagster_project.ingest.provinces import fold, province_code
 from dagster_project.settings import CATALOG_PATH
@@ -359,6 +360,7 @@ def _csv_rows(raw: bytes) -> list[_Row]:
     previous_end = 0
     try:
         for cells in reader:
+            check_rows(len(rows) + 1)
             # A row starts after the previous one ends: a quoted cell may span lines.
             rows.append(_Row(previous_end + 1, list(cells), strict_width=True))
             previous_end = reader.line_num
@@ -389,6 +391,7 @@ def _delimiter(text: str) -> str:
 
 
 def _xlsx_rows(raw: bytes) -> list[_Row]:
+    check_archive(raw)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # BadZipFile, KeyError, XML errors...: openpyxl has no single type
@@ -397,7 +400,7 @@ def _xlsx_rows(raw: bytes) -> list[_Row]:
         if not workbook.worksheets:
             raise UnreadableTable("empty", "the workbook has no worksheet")
         return list(_sheet_rows(workbook.worksheets[0]))
-    except UnreadableTable:
+    except (UnreadableTable, OverALimit):
         raise
     except Exception as error:  # read-only sheets parse lazily, so damage can surface here
         raise UnreadableTable("corrupt", f"unreadable worksheet: {error}") from error
@@ -408,7 +411,8 @@ def _xlsx_rows(raw: bytes) -> list[_Row]:
 def _sheet_rows(sheet: Any) -> Iterator[_Row]:
     sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is there
     line = 0
-    for cells in sheet.iter_rows():
+    for count, cells in enumerate(sheet.iter_rows(), start=1):
+        check_rows(count)
         line = next((c.row for c in cells if getattr(c, "row", None)), line + 1)
         yield _Row(line, [_xlsx_value(c) for c in cells])
 

@@ -321,6 +321,49 @@ class YearOverYearRule:
 
 
 @dataclass(frozen=True)
+class SelfContradictionRule:
+    """One document stating one province's figure for one period twice, exactly, with two values
+    ("1.796 TTHC" in its summary, "1.769 TTHC" in its body). A qualified figure ("khoảng", "hơn")
+    is a bound, not a restatement."""
+
+    suite: ClassVar[str] = "document_against_itself"
+    name: str = "document_self_contradiction"
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = con.execute(
+            """
+            select document_id || '|' || province_id || '|' || period_id || '|' || metric_code
+                    as subject,
+                document_id, 'fct_' || any_value(fact_table) as table_name, province_id, period_id,
+                metric_code, min(value) as low, max(value) as high,
+                list(fact_id order by value, fact_id) as fact_ids
+            from main.fct_report_facts
+            where fact_kind = 'actual' and qualifier = 'exact' and invalid_reason is null
+                and province_id is not null
+            group by document_id, province_id, period_id, metric_code
+            having count(*) > 1
+            order by subject
+            """
+        ).df().set_index(SUBJECT)
+        frame["deviation"] = frame["high"] - frame["low"]
+        frame["tolerance"] = np.maximum(tolerances(frame["low"]), tolerances(frame["high"]))
+        return frame
+
+    def problem(self, row: pd.Series, kind: str) -> Problem:
+        metric, low, high = row["metric_code"], row["low"], row["high"]
+        return fact_problem(
+            f"{self.name}_{kind}",
+            row,
+            observed_values=f"{metric}={fmt(low)}; {metric}={fmt(high)} ({row['document_id']})",
+            expected_value=low,
+            observed_value=high,
+            message=(f"Contradiction within one document: {metric} is stated as {fmt(low)} and as"
+                     f" {fmt(high)} for {row['period_id']}."),
+            fact_ids=tuple(row["fact_ids"]),
+        )
+
+
+@dataclass(frozen=True)
 class InvalidFigureRule:
     """A figure its metric cannot take (a share above 100, a rank beyond the provinces): dbt
     marks it (fct_report_facts.invalid_reason, from the catalog's valid_min and valid_max) and
@@ -420,6 +463,7 @@ RULES = (
     ),
     OfficialTableRule(),
     YearOverYearRule(),
+    SelfContradictionRule(),
     InvalidFigureRule(),
 )
 
