@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance, JobDefinition
 
 # Warnings and errors only: the summary says what was built, `make dev` shows the full run.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# A failed stage is said in one line on stderr, its trace written to refresh.log beside the build.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another process is writing the warehouse, try again later
 DBT_STEP = "cchc_dbt_models"
 
@@ -86,6 +87,9 @@ def run_refresh(
     settings = load_settings(reports, warehouse)
     if _reports_missing(settings):
         return 2
+    if unusable := _warehouse_unusable(settings):
+        print(f"cchc: refresh failed before it started: {unusable}", file=sys.stderr)
+        return 1
     try:
         with refresh_lock(settings.warehouse_path, wait_seconds):
             started = time.perf_counter()
@@ -100,6 +104,23 @@ def run_refresh(
         print(f"cchc: {busy}; the published warehouse is unchanged."
               " Try again later, or pass --wait SECONDS.", file=sys.stderr)
         return EXIT_BUSY
+    except OSError as error:  # a full disk or a folder turned read-only outside the run's stages
+        print(f"cchc: refresh failed writing its records: {error}; the published warehouse is"
+              " unchanged.", file=sys.stderr)
+        return 1
+
+
+def _warehouse_unusable(settings: Settings) -> str | None:
+    """Why the warehouse cannot be written where it is asked for, found before any work."""
+    path = settings.warehouse_path
+    if path.exists() and not path.is_file():
+        return f"the warehouse path is not a file: {path}"
+    folder = next((parent for parent in path.parents if parent.exists()), None)
+    if folder is None or not folder.is_dir():
+        return f"the warehouse folder is not a folder: {path.parent}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the warehouse folder cannot be written: {folder}"
+    return None
 
 
 def _reports_missing(settings: Settings) -> bool:
@@ -187,7 +208,8 @@ def refresh(
         print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
-        print(f"  dbt's output: {log_path}", file=sys.stderr)
+        _log_traces(result, log_path)
+        print(f"  details (dbt's output, traces): {log_path}", file=sys.stderr)
     return Refreshed(published, seconds, failures,
                      "dbt replayed" if dbt == "replayed" else f"dbt built: {dbt_reason}")
 
@@ -436,12 +458,27 @@ def _failures(result) -> list[str]:
         if not evaluation.passed
     ]
     failed_steps = [
-        f"stage failed: {event.step_key}: {event.event_specific_data.error.message.strip()}"
+        f"stage failed: {event.step_key}: {_root_cause(event.event_specific_data.error)}"
         for event in result.all_events
         if event.event_type_value == "STEP_FAILURE"
         and "AssetCheckFailed" not in event.event_specific_data.error.cls_name  # said above
     ]
     return failed_checks + failed_steps
+
+
+def _root_cause(error) -> str:
+    """The first line of what went wrong underneath Dagster's wrapping: "IsADirectoryError: …"."""
+    while error.cause is not None:
+        error = error.cause
+    lines = error.message.strip().splitlines()
+    return lines[0] if lines else error.cls_name
+
+
+def _log_traces(result, log_path: Path) -> None:
+    with log_path.open("a", encoding="utf-8") as log:
+        for event in result.all_events:
+            if event.event_type_value == "STEP_FAILURE":
+                log.write(f"\n--- {event.step_key} failed\n{event.event_specific_data.error.to_string()}\n")
 
 
 def _check_failure(evaluation) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -12,7 +13,9 @@ import docx
 import duckdb
 import pytest
 
+from dagster_project import publication
 from dagster_project.cli import main
+from dagster_project.defs.warehouse import replay
 from dagster_project.quality import blocking
 from dagster_project.settings import PROJECT_ROOT
 
@@ -168,3 +171,39 @@ def test_a_hostile_folder_refreshes_and_each_hostile_file_is_recorded(tmp_path: 
     shown = "b\\xe1o-c\\xe1o.txt"  # the name's bytes as escapes
     assert query(published, f"select count(*) from dim_document where file_path = '{shown}'") == [(1,)]
     assert query(published, "select count(*) from fct_report_facts where value = 9999") == [(0,)]
+
+
+def disk_full(*_: object, **__: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", "cchc.duckdb")
+
+
+def test_a_full_disk_while_publishing_is_one_line_naming_the_stage(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    published = tmp_path / "cchc.duckdb"
+    shutil.copyfile(warehouse, published)
+    before = published.read_bytes()
+    monkeypatch.setattr(publication, "_serve_file", disk_full)
+    assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(published)]) == 1
+    err = capsys.readouterr().err
+    assert "  - stage failed: published_warehouse: OSError: [Errno 28] No space left on device" in err
+    assert "Traceback" not in err and "Stack Trace" not in err
+    assert published.read_bytes() == before
+
+
+def test_a_full_disk_after_the_run_is_one_line(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    published = tmp_path / "cchc.duckdb"
+    shutil.copyfile(warehouse, published)
+    monkeypatch.setattr(replay, "left_as", disk_full)
+    assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(published)]) == 1
+    assert capsys.readouterr().err.startswith("cchc: refresh failed writing its records: [Errno 28]")
+
+
+def test_a_warehouse_path_that_is_a_folder_fails_before_any_work(tmp_path: Path, capsys) -> None:
+    (tmp_path / "cchc.duckdb").mkdir()
+    folder = tmp_path / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"cchc: refresh failed before it started: the warehouse path is not a file: {folder}\n")
