@@ -13,7 +13,7 @@ import docx
 import duckdb
 import pytest
 
-from dagster_project import publication
+from dagster_project import cli, publication
 from dagster_project.cli import main
 from dagster_project.defs.warehouse import replay
 from dagster_project.quality import blocking
@@ -207,3 +207,13 @@ def test_a_warehouse_path_that_is_a_folder_fails_before_any_work(tmp_path: Path,
     assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(folder)]) == 1
     assert capsys.readouterr().err == (
         f"cchc: refresh failed before it started: the warehouse path is not a file: {folder}\n")
+
+
+def test_a_warehouse_folder_that_cannot_be_written_fails_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)  # as for a read-only folder
+    warehouse = tmp_path / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(warehouse)]) == 1
+    assert capsys.readouterr().err == (
+        f"cchc: refresh failed before it started: the warehouse folder cannot be written: {tmp_path}\n")

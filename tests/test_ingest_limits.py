@@ -107,3 +107,24 @@ def test_a_bomb_in_the_folder_is_recorded_and_the_rest_read(tmp_path: Path, monk
     scan = scan_reports(tmp_path)
     assert [d.file_path for d in scan.documents] == ["a.txt"]
     assert [(e.file_path, e.reason) for e in scan.errors] == [("bomb.docx", OVER_A_LIMIT)]
+
+
+def greedy_reader(raw: bytes, suffix: str) -> None:
+    hoard = [bytearray(16 * 1024 * 1024) for _ in range(64)]  # a gigabyte, a piece at a time
+    raise AssertionError(f"the reader took {len(hoard)} pieces")
+
+
+def test_a_reader_over_its_memory_is_stopped_and_the_rest_read(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CCHC_MAX_READER_MB", "128")
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "greedy.docx").write_bytes(b"PK")
+    real = documents.read_text
+
+    def read(raw: bytes, suffix: str) -> object:
+        return greedy_reader(raw, suffix) if suffix == ".docx" else real(raw, suffix)
+
+    monkeypatch.setattr(documents, "read_text", read)
+    scan = scan_reports(tmp_path)
+    assert [d.file_path for d in scan.documents] == ["a.txt"]
+    assert [(e.file_path, e.reason, e.detail) for e in scan.errors] == [
+        ("greedy.docx", OVER_A_LIMIT, "reading took more memory than CCHC_MAX_READER_MB allows")]

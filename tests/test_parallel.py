@@ -1,10 +1,11 @@
 """Work spread over processes gives the same results, in order, as doing it in turn."""
 
 import os
+import signal
 
 import pytest
 
-from dagster_project.parallel import MIN_ITEMS_FOR_POOL, beside, parallel_map
+from dagster_project.parallel import MIN_ITEMS_FOR_POOL, WORKER_DIED, beside, isolated_map, parallel_map
 
 
 def square_and_pid(number: int) -> tuple[int, int]:
@@ -34,3 +35,21 @@ def test_beside_runs_one_function_in_a_fork_while_this_process_works(
     (square, pid), here = beside(square_and_pid, 7, lambda: square_and_pid(3))
     assert (square, here) == (49, (9, os.getpid()))
     assert (pid != os.getpid()) == forked
+
+
+def die_on_three(number: int) -> tuple[int, int]:
+    if number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # a reader crashing in C, or killed for its memory
+    return number * number, os.getpid()
+
+
+def nothing() -> None:
+    pass
+
+
+def test_isolated_work_runs_in_workers_and_a_dead_worker_spoils_only_its_item(monkeypatch) -> None:
+    monkeypatch.setenv("CCHC_WORKERS", "2")
+    results = isolated_map(square_and_pid, [1, 2], nothing)
+    assert [square for square, _ in results] == [1, 4] and os.getpid() not in {pid for _, pid in results}
+    results = isolated_map(die_on_three, [1, 2, 3, 4], nothing)
+    assert [r if r is WORKER_DIED else r[0] for r in results] == [1, 4, WORKER_DIED, 16]

@@ -21,7 +21,7 @@ from stat import S_ISREG
 from typing import Protocol
 
 from dagster_project.ingest.encodings import Unreadable
-from dagster_project.ingest.limits import OVER_A_LIMIT, OverALimit, time_limit
+from dagster_project.ingest.limits import OVER_A_LIMIT, OverALimit, confine_memory, time_limit
 from dagster_project.ingest.metadata import DOC_TYPES, infer, parse_published
 from dagster_project.ingest.readers import READABLE_SUFFIXES, read_text
 from dagster_project.ingest.tables import (
@@ -31,7 +31,7 @@ from dagster_project.ingest.tables import (
     UnreadableTable,
     read_fact_table,
 )
-from dagster_project.parallel import parallel_map
+from dagster_project.parallel import WorkerDied, isolated_map
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,9 @@ def _identify(
 def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
     """Read the files whose content was never parsed, over all cores."""
     unknown = list({found.key: found for found in files if found.key not in cache}.values())
-    for found, (result, lasting) in zip(unknown, parallel_map(_parse_file, unknown), strict=True):
+    for found, parsed in zip(unknown, isolated_map(_parse_file, unknown, confine_memory), strict=True):
+        result, lasting = (parsed if not isinstance(parsed, WorkerDied) else
+                           (Rejected(OVER_A_LIMIT, "its reader's process died (memory, or a crash)"), True))
         if lasting:
             cache.put(found.key, result)
         else:
@@ -360,6 +362,8 @@ def parse_bytes(raw: bytes, suffix: str) -> Parsed | Rejected:
         return Rejected(error.reason, error.detail)
     except OverALimit as error:
         return Rejected(OVER_A_LIMIT, error.detail)
+    except MemoryError:
+        return Rejected(OVER_A_LIMIT, "reading took more memory than CCHC_MAX_READER_MB allows")
     if not read.text.strip():
         return Rejected("empty", "no text")
     return Parsed(read.text, read.title, read.published, read.source_url, read.notes)

@@ -8,13 +8,16 @@ reason "over a limit", naming the limit and the setting that raises it. Settings
 - ``CCHC_MAX_INFLATED_MB`` (default 200): what the members of an archive (.docx, .xlsx) inflate to;
 - ``CCHC_MAX_PDF_PAGES`` (default 2000);
 - ``CCHC_MAX_TABLE_ROWS`` (default 200000): rows of a fact table;
-- ``CCHC_MAX_SECONDS_PER_FILE`` (default 60): reading one file.
+- ``CCHC_MAX_SECONDS_PER_FILE`` (default 60): reading one file;
+- ``CCHC_MAX_READER_MB`` (default 1024): memory a reader process may take beyond what it started
+  with (files are read in forked worker processes, so a runaway cannot take the refresh down).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import resource
 import signal
 import threading
 import time
@@ -35,7 +38,7 @@ class Limits:
     seconds: float
 
 
-class OverALimit(Exception):
+class OverALimit(BaseException):  # raised from an alarm: no `except Exception` in a library hides it
     """A file the reader refuses to unpack further; `detail` names the limit and its setting."""
 
     def __init__(self, detail: str):
@@ -55,6 +58,25 @@ def limits() -> Limits:
 def _setting(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value else default
+
+
+def confine_memory() -> None:
+    """Limit this (reader) process's data to what it has plus CCHC_MAX_READER_MB: beyond it an
+    allocation fails with MemoryError, which the reader turns into "over a limit"."""
+    allowance = int(_setting("CCHC_MAX_READER_MB", 1024) * _MB)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = _data_size() + allowance
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _data_size() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def check_archive(raw: bytes) -> None:

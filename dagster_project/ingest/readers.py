@@ -59,7 +59,7 @@ def read_text(raw: bytes, suffix: str) -> ReadText:
         raise Unreadable("empty", "the file is empty")
     try:
         return reader(raw)
-    except (Unreadable, OverALimit):
+    except (Unreadable, OverALimit, MemoryError):
         raise
     except Exception as error:  # a library's failure on a malformed file
         raise Unreadable("corrupt", f"{type(error).__name__}: {error}") from error

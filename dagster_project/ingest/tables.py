@@ -394,13 +394,15 @@ def _xlsx_rows(raw: bytes) -> list[_Row]:
     check_archive(raw)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except MemoryError:
+        raise
     except Exception as error:  # BadZipFile, KeyError, XML errors...: openpyxl has no single type
         raise UnreadableTable("corrupt", f"not a readable .xlsx workbook: {error}") from error
     try:
         if not workbook.worksheets:
             raise UnreadableTable("empty", "the workbook has no worksheet")
         return list(_sheet_rows(workbook.worksheets[0]))
-    except (UnreadableTable, OverALimit):
+    except (UnreadableTable, OverALimit, MemoryError):
         raise
     except Exception as error:  # read-only sheets parse lazily, so damage can surface here
         raise UnreadableTable("corrupt", f"unreadable worksheet: {error}") from error
