@@ -732,10 +732,10 @@ class _Document:
         return topic.year or self.context.year, False, False
 
     def _stated_year(self, sentence: _Sentence, figure: Figure) -> int | None:
-        """"90,30% (2021)": a year in parentheses right after the figure."""
+        """"90,30% (2021)", "từ 41,27% năm 2023 lên 69,42% năm 2024": the year right after the figure."""
         rest = sentence.lowered[figure.unit_end:].lstrip()
         match = self.guards.parenthesis_year.match(rest)
-        return int(match.group("year")) if match else None
+        return int(match.group("year") or match.group("after")) if match else None
 
     def _earlier_level(self, sentence: _Sentence, figure: Figure, place: _Place) -> bool:
         """"từ 87,61% xuống 86,78%": the first figure is the earlier level."""

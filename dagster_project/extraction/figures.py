@@ -39,7 +39,7 @@ _AFTER = re.compile(
     r"|\s(?P<points>điểm)(?!\s?cầu)"
     rf"|\s(?P<scale>{_SCALES})(?!\w)(?P<currency>\s?(?:đồng|vnđ|vnd|đ)(?!\w))?(?P<foreign>\s?(?:usd|đô la))?"
     r"|\s?(?P<currency_only>đồng|vnđ|vnd)(?!\w)"
-    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|"
+    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm(?! (?:19|20)\d\d)|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|"
     r"lượt(?! cơ quan)|tuổi|"
     r"giây|héc ta|hécta)(?!\w)"
 )
