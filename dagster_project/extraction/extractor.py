@@ -29,7 +29,7 @@ from dagster_project.extraction.text import (
     split_sentences,
 )
 
-EXTRACTOR_VERSION = "0.4.1"
+EXTRACTOR_VERSION = "0.4.2"
 TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 MERGER = date(2025, 7, 1)  # the 34 provinces from this day
 PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q2": (6, 30),
@@ -44,6 +44,7 @@ _WORD = re.compile(r"\s*(\w+)")
 _HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
 _UNTIL = re.compile(r"\b(?:đến|tới)(?: hết)? ngày\s*"
                     r"|\b(?:đến|tới) hết tháng (?P<month>[\d§]{1,2})(?![\d§])(?:\s*/\s*(?P<year>[\d§]{4}))?")
+_OVERTAKEN = re.compile(r"\b(?:vượt|vượt qua|qua mặt|soán ngôi|thay thế)\s+(?:tỉnh\s+|thành phố\s+)?$")
 _RESPECTIVELY = re.compile(r"\blần lượt\b")
 _LINKED = re.compile(r"^[^,.;()]{0,40}?\b(?:là|thuộc về)\s+$")
 _ABOUT_TOPIC = re.compile(r"\bvề\s+$")
@@ -451,8 +452,10 @@ class _Document:
         """What the figure measures: the first topic, in order of precedence, with a frame that fits
         its unit, noun and aspects. A noun that names its topic ("hồ sơ") or the nearest topic before
         it settles the matter, fitting or not; a topic the figure only may belong to does not."""
-        failure = None
+        failure, noun_failed = None, False
         for topic, settles in self._topics(sentence, figure, noun, place, figures, recent, decided):
+            if noun_failed and topic.how != "after":
+                break  # past its noun, only a topic after it that counts the noun may claim it
             if settles:
                 self._decided(sentence, figure, noun, topic, decided)
             if not self._frames(topic.name, figure, noun):
@@ -467,7 +470,9 @@ class _Document:
                 return topic, frame
             shown = ", ".join(f"{family} {value}" for family, value in sorted(aspects.items())) or "none"
             failure = f"{topic.name}: no catalog metric has these aspects ({shown})"
-            if settles:
+            if settles and topic.how == "noun":
+                noun_failed = True  # "1.055 TTHC được cung cấp DVCTT toàn trình": the services count them
+            elif settles:
                 break
         raise _Rejected(failure or "no topic: nothing in the sentence or before it says what the figure"
                                    " measures")
@@ -512,8 +517,9 @@ class _Document:
             if cue.info.topic and _ABOUT_TOPIC.search(sentence.lowered, max(0, cue.start - 6), cue.start):
                 yield _Topic(cue.info.topic, cue, None, "about"), True
                 break
-        if noun_cue is None and (right := self._right_topic(sentence, figure, place)):
-            yield right, True  # "55 hệ thống thông tin kết nối qua nền tảng LGSP"
+        right = self._right_topic(sentence, figure, place, noun_cue.end if noun_cue else figure.unit_end + 1)
+        if right is not None and (noun_cue is None or self._counts(right.name, figure, noun)):
+            yield right, True  # "55 hệ thống thông tin kết nối qua nền tảng LGSP", "1.055 TTHC … DVCTT"
         for topic in before:
             yield topic, True
         if not before:
@@ -531,14 +537,14 @@ class _Document:
                            for c in sentence.within(max(0, start - 80), start))
         return False
 
-    def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place) -> _Topic | None:
+    def _right_topic(self, sentence: _Sentence, figure: Figure, place: _Place, start: int) -> _Topic | None:
         """A topic after the figure's noun, past figures joined by "và" ("41 công chức và 230 viên
         chức được tuyển dụng"), up to the clause's punctuation."""
         stop = _PUNCTUATION.search(sentence.lowered, figure.unit_end, place.clause_end)
         while stop and sentence.inside_a_cue(stop.start()):  # "hệ thống thông tin, cơ sở dữ liệu"
             stop = _PUNCTUATION.search(sentence.lowered, stop.end(), place.clause_end)
         end = stop.start() if stop else place.clause_end
-        cue = next((c for c in sentence.starting_in(figure.unit_end + 1, end) if c.info.topic), None)
+        cue = next((c for c in sentence.starting_in(start, end) if c.info.topic), None)
         return _Topic(cue.info.topic, cue, None, "after") if cue else None
 
     def _inherited(
@@ -557,6 +563,10 @@ class _Document:
             if all(self.cues.frames_for(name, f.unit) for f in clause):
                 return _Topic(name, None, _year_after(text, end), "inherited")
         return None
+
+    def _counts(self, topic: str, figure: Figure, noun: str) -> bool:
+        """Whether a topic has a frame that counts this noun ("dịch vụ công trực tuyến" counts TTHC)."""
+        return any(frame.nouns and noun in frame.nouns for frame in self._frames(topic, figure, noun))
 
     def _frames(self, topic: str, figure: Figure, noun: str) -> list[Frame]:
         return [frame for frame in self.cues.frames_for(topic, figure.unit)
@@ -816,6 +826,8 @@ class _Document:
                 continue  # "cả nước", "khu vực …" in an earlier clause compare, they do not own
             if figure.unit == "rank" and named == "" and not self._is_local(sentence, start, end):
                 continue  # "thứ hạng trong cả nước", "thuộc nhóm cao": the rank's scope, not its owner
+            if _OVERTAKEN.search(sentence.lowered, max(0, start - 12), start):
+                continue  # "Hải Phòng vượt Quảng Ninh lên dẫn đầu": the one overtaken owns nothing here
             if end <= figure.start:
                 owner = named
             elif figure.unit == "rank" and _LINKED.match(sentence.lowered[figure.end:start]) and named:

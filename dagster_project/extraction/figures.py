@@ -39,8 +39,8 @@ _AFTER = re.compile(
     r"|\s(?P<points>điểm)(?!\s?cầu)"
     rf"|\s(?P<scale>{_SCALES})(?!\w)(?P<currency>\s?(?:đồng|vnđ|vnd|đ)(?!\w))?(?P<foreign>\s?(?:usd|đô la))?"
     r"|\s?(?P<currency_only>đồng|vnđ|vnd)(?!\w)"
-    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm(?! (?:19|20)\d\d)|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|°c|kwh|mw|"
-    r"lượt(?! cơ quan)|tuổi|"
+    r"|\s(?P<other>bậc|hạng|lần|tháng|ngày|năm(?! (?:19|20)\d\d)|tuần|giờ|phút|km|ha|m2|tấn|usd|đô la|"
+    r"°c|kwh|mw|lượt(?! cơ quan)|tuổi|"
     r"giây|héc ta|hécta)(?!\w)"
 )
 # Words right before a number that make it a rank: "thứ 12", "hạng 5", "vị trí 19", "vị trí số 1".
