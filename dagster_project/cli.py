@@ -419,7 +419,7 @@ class Worker:
                     " the published warehouse is unchanged")
         documents, facts, rejected = published_counts(self.settings.warehouse_path)
         return (f"published in {refreshed.seconds:.2f} s ({documents} current documents, {facts} facts,"
-                f" {rejected} rejected inputs; {refreshed.dbt})")
+                f" {rejected} files with an ingest problem; {refreshed.dbt})")
 
 
 def _say(line: str) -> None:

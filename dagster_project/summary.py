@@ -14,12 +14,23 @@ FACT_TABLES = (
 
 CURRENT = "select count(*) from raw.documents where status = 'current'"
 HISTORY = "select count(*) from raw.documents where status <> 'current'"
-REJECTED = "select count(*) from main.ingest_errors"
+REJECTED = "select count(distinct file_path) from main.ingest_errors"
+PROBLEMS = "select count(*) from main.ingest_errors"
 FACTS = "select count(*) from main.fct_report_facts"
+# The reference tables are seeds of this repository, not files of the reports folder: no sha256.
+REFERENCE = ("select count(*) from main.fct_report_facts"
+             " where document_id in (select document_id from main.dim_document where sha256 is null)")
+NOT_IN_WIDE = {
+    "targets": "fact_kind = 'target'",  # each says why a fact is not in a wide table
+    "invalid": "fact_kind = 'actual' and invalid_reason is not null",
+    "without a province": "fact_kind = 'actual' and invalid_reason is null and province_id is null",
+    "alternatives not selected": "fact_kind = 'actual' and invalid_reason is null"
+                                 " and province_id is not null and not is_selected",
+}
 
 
 def published_counts(warehouse_path: Path) -> tuple[int, int, int]:
-    """Current documents, facts and rejected inputs of the published file."""
+    """Current documents, facts and files with an ingest problem in the published file."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         return tuple(con.execute(sql).fetchone()[0] for sql in (CURRENT, FACTS, REJECTED))
 
@@ -29,16 +40,20 @@ def published_summary(warehouse_path: Path) -> str:
         def count(sql: str) -> int:
             return con.execute(sql).fetchone()[0]
 
+        tables = [(table, *con.execute(f"select count(*), coalesce(sum(fact_count), 0) from main.{table}")
+                   .fetchone()) for table in FACT_TABLES]
+        outside = [f"{number} {label}" for label, where in NOT_IN_WIDE.items()
+                   if (number := count(f"select count(*) from main.fct_report_facts where {where}"))]
         lines = [
             f"Published {warehouse_path}",
-            f"  documents: {count(CURRENT)} current, {count(HISTORY)} superseded or withdrawn"
-            f" (rejected inputs: {count(REJECTED)})",
-            f"  facts: {count(FACTS)}",
+            f"  documents: {count(CURRENT)} current, {count(HISTORY)} superseded or withdrawn;"
+            f" files with an ingest problem: {count(REJECTED)} ({count(PROBLEMS)} rows in ingest_errors)",
+            f"  facts: {count(FACTS)}, of which {count(REFERENCE)} from the reference tables (PAR INDEX,"
+            f" SIPAS); {sum(facts for _, _, facts in tables)} in the wide tables:",
         ]
-        for table in FACT_TABLES:
-            rows, facts = con.execute(
-                f"select count(*), coalesce(sum(fact_count), 0) from main.{table}"
-            ).fetchone()
-            lines.append(f"    {table:<22} {rows:>4} province-periods, {facts:>4} facts")
+        lines += [f"    {table:<22} {rows:>4} province-periods, {facts:>4} facts"
+                  for table, rows, facts in tables]
+        if outside:
+            lines.append(f"    not in them: {', '.join(outside)}")
         lines.append(f"  findings: {count('select count(*) from main.data_quality_issues')}")
     return "\n".join(lines)

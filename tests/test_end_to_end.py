@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from dagster_project.cli import main
 from dagster_project.defs.warehouse import replay
 from dagster_project.quality import blocking
 from dagster_project.settings import PROJECT_ROOT
+from dagster_project.summary import published_summary
 
 BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
 
@@ -217,3 +219,22 @@ def test_a_warehouse_folder_that_cannot_be_written_fails_before_any_work(
     assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(warehouse)]) == 1
     assert capsys.readouterr().err == (
         f"cchc: refresh failed before it started: the warehouse folder cannot be written: {tmp_path}\n")
+
+
+def test_the_summary_adds_up(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    (reports / "plan.txt").write_text("Kế hoạch cải cách hành chính năm 2024 của tỉnh Sơn La.\n"
+                                      "Phấn đấu 100% hồ sơ được giải quyết đúng hạn.", encoding="utf-8")
+    (reports / "notes.doc").write_bytes(b"old Word")
+    published = tmp_path / "cchc.duckdb"
+    assert main(["refresh", "--reports", str(reports), "--warehouse", str(published)]) == 0
+    summary = published_summary(published)
+    totals = r"facts: (\d+), of which (\d+) from the reference tables \(PAR INDEX, SIPAS\); (\d+) in the wide"
+    total, reference, wide = map(int, re.search(totals, summary).groups())
+    per_table = sum(int(n) for n in re.findall(r"province-periods, +(\d+) facts", summary))
+    not_in_wide = summary.split("not in them: ")[1].splitlines()[0]
+    outside = sum(int(n) for n in re.findall(r"(\d+) [a-z ]+", not_in_wide))
+    assert per_table == wide and wide + outside == total and reference == 298
+    assert "1 targets" in summary
+    assert "files with an ingest problem: 1 (1 rows in ingest_errors)" in summary

@@ -26,7 +26,8 @@ BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
 CCHC = Path(sys.executable).with_name("cchc")
 LINE_TIMEOUT = 120  # seconds for any one line of the worker: a refresh takes about 10
 PUBLISHED = re.compile(
-    r"refresh \d+: published in [\d.]+ s \((\d+) current documents, (\d+) facts, (\d+) rejected inputs;"
+    r"refresh \d+: published in [\d.]+ s \((\d+) current documents, (\d+) facts,"
+    r" (\d+) files with an ingest problem;"
     r" (dbt replayed|dbt built: [^)]+)\)"
 )
 

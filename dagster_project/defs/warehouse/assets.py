@@ -1,7 +1,12 @@
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    dbt_assets,
+    group_from_dbt_resource_props_fallback_to_directory,
+)
 
 from dagster_project.defs.reports.assets import keeps_build
 from dagster_project.defs.resources import WarehouseResource
@@ -16,7 +21,14 @@ from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifes
 from dagster_project.storage import close_kept_open
 
 
-@dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT)
+class LayeredTranslator(DagsterDbtTranslator):
+    """dbt models grouped by their layer's folder (staging, intermediate, marts); seeds as reference."""
+
+    def get_group_name(self, dbt_resource_props):
+        return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props) or "reference"
+
+
+@dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=LayeredTranslator())
 def cchc_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
