@@ -49,9 +49,13 @@ def hostile_folder(out: Path) -> Path:
     return reports
 
 
-def docx_bomb(inflated_mb: int) -> bytes:
+def docx_bomb(inflated_mb: int, text: str = "") -> bytes:
+    """A valid .docx (holding `text`) with a member of zeros that inflates to `inflated_mb` MB."""
     buffer = io.BytesIO()
-    docx.Document().save(buffer)
+    document = docx.Document()
+    if text:
+        document.add_paragraph(text)
+    document.save(buffer)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
             archive.open("word/media/zeros.bin", "w") as member:
         for _ in range(inflated_mb):

@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import io
 import signal
+import sys
 import time
-import zipfile
 from pathlib import Path
 
-import docx
 import openpyxl
 from pypdf import PdfWriter
 
 from dagster_project.ingest import documents
 from dagster_project.ingest.documents import Rejected, parse_bytes, scan_reports
 from dagster_project.ingest.limits import OVER_A_LIMIT, time_limit
+from dagster_project.settings import PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))  # bench is not a package
+from hostile import docx_bomb  # noqa: E402
 
 REPORT = "Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Điện Biên.\nToàn tỉnh có 1.700 TTHC."
-
-
-def docx_bomb(inflated_mb: int) -> bytes:
-    """A valid .docx carrying a member of zeros that inflates to `inflated_mb` megabytes."""
-    document = docx.Document()
-    document.add_paragraph(REPORT)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/media/zeros.bin", bytes(inflated_mb * 1024 * 1024))
-    return buffer.getvalue()
 
 
 def workbook(rows: int) -> bytes:
@@ -56,7 +48,7 @@ def over_a_limit(result: object) -> str:
 
 
 def test_an_archive_that_inflates_past_the_limit_is_not_unpacked(monkeypatch) -> None:
-    bomb = docx_bomb(8)
+    bomb = docx_bomb(8, REPORT)
     assert len(bomb) < 100_000  # small on disk, as a bomb is
     monkeypatch.setenv("CCHC_MAX_INFLATED_MB", "4")
     assert "(CCHC_MAX_INFLATED_MB)" in over_a_limit(parse_bytes(bomb, ".docx"))
@@ -103,7 +95,7 @@ def test_an_alarm_set_around_the_time_limit_keeps_running() -> None:
 def test_a_bomb_in_the_folder_is_recorded_and_the_rest_read(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CCHC_MAX_INFLATED_MB", "4")
     (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
-    (tmp_path / "bomb.docx").write_bytes(docx_bomb(8))
+    (tmp_path / "bomb.docx").write_bytes(docx_bomb(8, REPORT))
     scan = scan_reports(tmp_path)
     assert [d.file_path for d in scan.documents] == ["a.txt"]
     assert [(e.file_path, e.reason) for e in scan.errors] == [("bomb.docx", OVER_A_LIMIT)]
