@@ -229,7 +229,8 @@ def _identify(
 
 
 def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
-    """Read the files whose content was never parsed, over all cores."""
+    """Read the files whose content was never parsed, over all cores, in confined worker processes
+    (a reader that dies is recorded once: its content would kill the next one too)."""
     unknown = list({found.key: found for found in files if found.key not in cache}.values())
     for found, parsed in zip(unknown, isolated_map(_parse_file, unknown, confine_memory), strict=True):
         result, lasting = (parsed if not isinstance(parsed, WorkerDied) else
