@@ -36,7 +36,7 @@ serve: setup ## Keep running: refresh the warehouse whenever reports are added, 
 	$(BIN)/cchc serve
 
 dev: setup ## Start the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -m dagster_project.definitions
+	$(BIN)/dagster dev -w workspace.yaml
 
 test: setup ## Run the test suite
 	$(BIN)/pytest tests dagster_project/extraction dagster_project/ingest

@@ -21,7 +21,8 @@ def fingerprint(*paths: str | Path) -> str:
                 stat = os.stat(file)
             except FileNotFoundError:
                 continue
-            digest.update(f"{file}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            # a name that is not UTF-8 keeps its bytes (os.fsencode), rather than failing to encode
+            digest.update(os.fsencode(file) + f"|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -33,3 +34,18 @@ def _files(path: str) -> Iterator[str]:
         dirs.sort()
         for name in sorted(files):
             yield os.path.join(root, name)
+
+
+RECORD = "reports.fingerprint"  # beside the build: the reports folder as this build read it
+
+
+def record_folder(reports_dir: Path, build_dir: Path) -> None:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    (build_dir / RECORD).write_text(fingerprint(reports_dir), encoding="ascii")
+
+
+def recorded_folder(build_dir: Path) -> str | None:
+    try:
+        return (build_dir / RECORD).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None

@@ -116,6 +116,7 @@ def publish(
     run_id: str,
     checks_passed: list[str],
     data_docs: Callable[[], Path | None] | None = None,
+    reports_fingerprint: str | None = None,
 ) -> dict:
     """Serve a finished, audited build as a new version; return its manifest.
 
@@ -134,7 +135,8 @@ def publish(
     with connect(build_path) as con, ThreadPoolExecutor(max_workers=1) as copier:
         con.execute("checkpoint")
         copied = copier.submit(_copy_durably, build_path, staged_file)
-        manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed)
+        manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed,
+                                         reports_fingerprint)
         copied.result()
     docs = data_docs() if data_docs is not None else None
     if docs is not None:
@@ -204,7 +206,7 @@ def code_version() -> str:
 
 def _write_version_folder(
     con: duckdb.DuckDBPyConnection, folder: Path, version: str, run_id: str, published_at: datetime,
-    checks_passed: list[str],
+    checks_passed: list[str], reports_fingerprint: str | None,
 ) -> dict:
     """Every table of schema main as Parquet, and the manifest, read from the build (`con`)."""
     (folder / "parquet").mkdir(parents=True)
@@ -228,6 +230,7 @@ def _write_version_folder(
         "tables": rows,
         "checks_passed": sorted(checks_passed),
         "findings": rows["data_quality_issues"],
+        "reports_fingerprint": reports_fingerprint,  # the folder as read (dagster_project/fingerprint.py)
     }
     (folder / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

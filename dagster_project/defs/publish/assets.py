@@ -8,6 +8,7 @@ from dagster_project.defs.quality.assets import data_quality_issues, render_buil
 from dagster_project.defs.quality.checks import CHECKED_TABLES
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.warehouse.in_process import passed_tests
+from dagster_project.fingerprint import recorded_folder
 from dagster_project.publication import publish, refresh_lock
 
 DATA_DOCS = dg.AssetKey("data_docs")
@@ -42,6 +43,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
 
         manifest = publish(
             settings.build_path, settings.warehouse_path, context.run_id, checks, data_docs=docs_folder,
+            reports_fingerprint=recorded_folder(settings.build_dir),
         )
     docs = rendering.result()
     yield dg.MaterializeResult(asset_key=DATA_DOCS, metadata=(

@@ -1,6 +1,7 @@
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.fingerprint import record_folder
 from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState
@@ -43,6 +44,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     if not keeps_build(context):
         reset_build(settings.build_path)
     full = is_full_refresh(context)
+    record_folder(settings.reports_dir, settings.build_dir)  # before reading: later changes differ
     state = IngestState(settings.state_path)
     with state.held():
         cache = state.parse_cache(full)

@@ -27,6 +27,25 @@ class LayeredTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props):
         return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props) or "reference"
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """A dbt test's check, described by what it tests when the test has no description."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name, asset=spec.asset_key, description=test_description(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps, blocking=spec.blocking, metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+        )
+
+
+def test_description(node: dict) -> str:
+    """"dbt test not_null of fact_id", "dbt test relationships of province_id", or the test's name."""
+    test = node.get("test_metadata") or {}
+    column = (test.get("kwargs") or {}).get("column_name")
+    what = f"dbt test {test['name']}" if test.get("name") else f"dbt test {node['name']}"
+    return f"{what} of {column}" if column else what
+
 
 @dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=LayeredTranslator())
 def cchc_dbt_models(
