@@ -42,8 +42,6 @@ _FUNCTION_WORDS = frozenset(
 )
 _WORD = re.compile(r"\s*(\w+)")
 _HEADING_NUMBER = re.compile(r"^\s*(?:phần\s+)?(?:[ivxlc]+|\d+|[a-đ])[.)]\s", re.IGNORECASE)
-_UNTIL = re.compile(r"\b(?:đến|tới)(?: hết)? ngày\s*"
-                    r"|\b(?:đến|tới) hết tháng (?P<month>[\d§]{1,2})(?![\d§])(?:\s*/\s*(?P<year>[\d§]{4}))?")
 _OVERTAKEN = re.compile(r"\b(?:vượt|vượt qua|qua mặt|soán ngôi|thay thế)\s+(?:tỉnh\s+|thành phố\s+)?$")
 _RESPECTIVELY = re.compile(r"\blần lượt\b")
 _LINKED = re.compile(r"^[^,.;()]{0,40}?\b(?:là|thuộc về)\s+$")
@@ -788,7 +786,7 @@ class _Document:
         """"đến ngày 30/11/2023": year to date, unless the day ends the document's period; a stock
         counted on a day of the document's period is the document's ("đến ngày 15/6, tỉnh có
         1.796 TTHC" in a half-year report)."""
-        for match in _UNTIL.finditer(sentence.lowered, 0, figure.start):
+        for match in self.guards.until_date.finditer(sentence.lowered, 0, figure.start):
             if match.group("month"):  # "đến hết tháng 9": its last day (digits masked as dates)
                 month_text = sentence.text[match.start("month"): match.end("month")]
                 year_text = match.group("year") and sentence.text[match.start("year"): match.end("year")]

@@ -274,12 +274,12 @@ def _report_files(reports_dir: Path, scan: Scan) -> list[tuple[str, str]]:
     found = []
     for root, dirs, files in os.walk(reports_dir):
         folder = Path(root).relative_to(reports_dir).parts
-        for name in [name for name in dirs if not name.startswith(".")]:
-            if os.path.islink(os.path.join(root, name)):
-                _reject(scan, _shown("/".join((*folder, name))), "linked folder",
-                        "a link to a folder is not followed")
-        dirs[:] = [name for name in dirs if not name.startswith(".")
-                   and not os.path.islink(os.path.join(root, name))]
+        visible = [name for name in dirs if not name.startswith(".")]
+        linked = {name for name in visible if os.path.islink(os.path.join(root, name))}
+        for name in sorted(linked):
+            shown = _shown("/".join((*folder, name)))
+            _reject(scan, shown, "linked folder", "a link to a folder is not followed")
+        dirs[:] = [name for name in visible if name not in linked]
         found += [(*folder, name) for name in files
                   if not name.startswith(".") and name.lower() not in SKIPPED_NAMES]
     listed = []

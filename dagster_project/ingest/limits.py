@@ -22,11 +22,13 @@ import signal
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 OVER_A_LIMIT = "over a limit"
+Row = TypeVar("Row")
 _MB = 1024 * 1024
 
 
@@ -98,10 +100,13 @@ def check_pages(pages: int) -> None:
         raise OverALimit(f"{pages:,} pages > {limit:,} (CCHC_MAX_PDF_PAGES)")
 
 
-def check_rows(rows: int) -> None:
+def capped_rows(rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows of a table, refused past the limit (read once per table, not per row)."""
     limit = limits().table_rows
-    if rows > limit:
-        raise OverALimit(f"more than {limit:,} rows (CCHC_MAX_TABLE_ROWS)")
+    for count, row in enumerate(rows, start=1):
+        if count > limit:
+            raise OverALimit(f"more than {limit:,} rows (CCHC_MAX_TABLE_ROWS)")
+        yield row
 
 
 @contextmanager

@@ -51,7 +51,7 @@ from typing import Any
 import openpyxl
 
 from dagster_project.extraction.extractor import generation_of
-from dagster_project.ingest.limits import OverALimit, check_archive, check_rows
+from dagster_project.ingest.limits import OverALimit, capped_rows, check_archive
 from dagster_project.ingest.metadata import PERIODS
 from dagster_project.ingest.provinces import fold, province_code
 from dagster_project.settings import CATALOG_PATH
@@ -359,8 +359,7 @@ def _csv_rows(raw: bytes) -> list[_Row]:
     rows: list[_Row] = []
     previous_end = 0
     try:
-        for cells in reader:
-            check_rows(len(rows) + 1)
+        for cells in capped_rows(reader):
             # A row starts after the previous one ends: a quoted cell may span lines.
             rows.append(_Row(previous_end + 1, list(cells), strict_width=True))
             previous_end = reader.line_num
@@ -413,8 +412,7 @@ def _xlsx_rows(raw: bytes) -> list[_Row]:
 def _sheet_rows(sheet: Any) -> Iterator[_Row]:
     sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is there
     line = 0
-    for count, cells in enumerate(sheet.iter_rows(), start=1):
-        check_rows(count)
+    for cells in capped_rows(sheet.iter_rows()):
         line = next((c.row for c in cells if getattr(c, "row", None)), line + 1)
         yield _Row(line, [_xlsx_value(c) for c in cells])
 
