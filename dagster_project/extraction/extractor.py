@@ -34,6 +34,7 @@ TARGET_DOC_TYPES = frozenset({"directive", "plan"})
 MERGER = date(2025, 7, 1)  # the 34 provinces from this day
 PERIOD_ENDS = {"year": (12, 31), "H1": (6, 30), "9M": (9, 30), "Q1": (3, 31), "Q2": (6, 30),
                "Q3": (9, 30), "Q4": (12, 31), "ytd": (12, 31)}
+PERIOD_START_MONTHS = {"Q2": 4, "Q3": 7, "Q4": 10}  # other periods start on 1 January
 QUARTERS = {"i": "Q1", "1": "Q1", "ii": "Q2", "2": "Q2", "iii": "Q3", "3": "Q3", "iv": "Q4", "4": "Q4"}
 _FUNCTION_WORDS = frozenset(
     ["và", "với", "trong", "so", "tăng", "giảm", "đạt", "là", "của", "chiếm", "trên", "được", "đã", "bằng",
@@ -1001,9 +1002,6 @@ def _rounds(rounded: Fact, exact: Fact) -> bool:
             and abs(rounded.value - exact.value) <= 0.05 * abs(exact.value))
 
 
-QUARTER_START_MONTHS = {"Q2": 4, "Q3": 7, "Q4": 10}
-
-
 def period_end(year: int | None, period: str | None, published: date | None = None) -> date | None:
     """The last day of a period; a year-to-date one ends when it was published, if that is earlier."""
     if year is None:
@@ -1037,7 +1035,7 @@ def period_start(year: int | None, period: str | None) -> date | None:
     """The first day of a period: 1 January but for a quarter."""
     if year is None:
         return None
-    return date(year, QUARTER_START_MONTHS.get(period or "year", 1), 1)
+    return date(year, PERIOD_START_MONTHS.get(period or "year", 1), 1)
 
 
 def _whole_end(text: str, start: int) -> int:
