@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve dev test lint eval bench corpus
+.PHONY: help setup run daemon dev test lint eval bench corpus
 
 help: ## List the make targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -21,7 +21,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-$(MANIFEST): $(STAMP) $(shell find dbt/models dbt/macros dbt/tests dbt/seeds seeds/reference -type f 2>/dev/null) dbt/dbt_project.yml
+$(MANIFEST): $(STAMP) $(shell find dbt/models dbt/macros dbt/tests dbt/seeds seeds/reference -type f 2>/dev/null) dbt/dbt_project.yml \
+		dagster_project/marts_properties.py
+	$(BIN)/python -m dagster_project.marts_properties  # the wide marts' properties, from the catalog
 	# Parsed for the default build file, as `make run` uses it: the refresh then parses partially.
 	cd dbt && CCHC_BUILD_DB=$(CURDIR)/warehouse/build/cchc.build.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
 	@touch $@
@@ -32,11 +34,11 @@ setup: $(STAMP) $(MANIFEST) ## Create .venv, install the project, prepare the db
 run: setup ## Refresh the warehouse from the bundled reports (seeds/reports)
 	$(BIN)/cchc refresh
 
-serve: setup ## Keep running: refresh the warehouse whenever reports are added, changed or removed
-	$(BIN)/cchc serve
+daemon: setup ## Keep running (Dagster's daemon): refresh when reports change, and nightly
+	exec $(BIN)/dagster-daemon run -w workspace.yaml
 
 dev: setup ## Start the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -w workspace.yaml
+	exec $(BIN)/dagster dev -w workspace.yaml
 
 test: setup ## Run the test suite
 	$(BIN)/pytest tests dagster_project/extraction dagster_project/ingest

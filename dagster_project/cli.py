@@ -11,12 +11,9 @@ import gc
 import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -25,23 +22,20 @@ from typing import TYPE_CHECKING
 from dagster_project.extraction import DocumentContext, Fact, explain, extract_facts, normalize_text
 from dagster_project.extraction.attribution import province_name_of
 from dagster_project.extraction.extractor import MERGER, period_end
-from dagster_project.fingerprint import fingerprint
 from dagster_project.ingest.documents import Rejected, parse_bytes
 from dagster_project.ingest.metadata import infer, parse_published
 from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
 from dagster_project.quality.catalog import load_catalog
 from dagster_project.settings import REFERENCE_DIR, Settings, load_settings
-from dagster_project.storage import files_kept_open
-from dagster_project.summary import published_counts, published_summary
+from dagster_project.summary import published_summary
 
 if TYPE_CHECKING:
-    from dagster import DagsterInstance, JobDefinition
+    from dagster import JobDefinition
 
 # Warnings and errors only: the summary says what was built, `make dev` shows the full run.
 # A failed stage is said in one line on stderr, its trace written to refresh.log beside the build.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another process is writing the warehouse, try again later
-DBT_STEP = "cchc_dbt_models"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,13 +49,6 @@ def main(argv: list[str] | None = None) -> int:
                               " (default: exit at once)")
     refresh.add_argument("--full", action="store_true",
                          help="read and extract every report again, not only new or changed ones")
-    serve = commands.add_parser(
-        "serve", help="keep running: refresh whenever reports are added, changed or removed"
-    )
-    serve.add_argument("--reports", help="reports folder (env CCHC_REPORTS_DIR)")
-    serve.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
-    serve.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
-                       help="how often to look at the reports folder (default 2)")
     back = commands.add_parser("rollback", help="serve the previously published version again")
     back.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
     extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
@@ -74,8 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "refresh":
         return run_refresh(args.reports, args.warehouse, args.wait, args.full)
-    if args.command == "serve":
-        return run_serve(args.reports, args.warehouse, args.interval)
     if args.command == "rollback":
         return run_rollback(args.warehouse)
     return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
@@ -131,77 +116,46 @@ def _reports_missing(settings: Settings) -> bool:
 
 
 def load_refresh_job(settings: Settings) -> JobDefinition:
-    """The Dagster definitions, loaded for these settings, and their `refresh` job without the dbt
-    tests' asset checks: the tests still run and gate the refresh, and are listed on their assets'
-    materialisations (in_process.TESTS_METADATA) rather than stored as 200 check events in a run
-    log nobody reads."""
+    """The Dagster definitions, loaded for these settings, and their `refresh` job."""
     # The Dagster resources read these when the definitions load.
     os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
     os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
     from dagster_project.definitions import defs
-    from dagster_project.defs.warehouse.assets import cchc_dbt_models
 
-    job = defs().resolve_job_def("refresh")
-    graph = job.asset_layer.asset_graph
-    return job.get_subset(
-        asset_selection=set(job.asset_layer.executable_asset_keys),
-        asset_check_selection=set(graph.asset_check_keys) - set(cchc_dbt_models.check_keys),
-    )
+    return defs().resolve_job_def("refresh")
 
 
 @dataclasses.dataclass(frozen=True)
 class Refreshed:
     published: bool
-    seconds: float  # loading the definitions (if this refresh did) and running the job
+    seconds: float  # loading the definitions and running the job
     failures: list[str]
-    dbt: str  # how the dbt stage ran: "dbt replayed", or "dbt built: <why not replayed>"
 
 
 def refresh(
-    job: JobDefinition, settings: Settings, full: bool, definitions_seconds: float = 0.0,
-    instance: DagsterInstance | None = None,
+    job: JobDefinition, settings: Settings, full: bool, definitions_seconds: float = 0.0
 ) -> Refreshed:
-    """Run the refresh job once; the caller holds the warehouse lock.
+    """Run the refresh job once on an ephemeral Dagster instance; the caller holds the warehouse lock.
 
-    Writes last_refresh.json, and on failure the report of what failed to stderr. `instance`: an
-    ephemeral Dagster instance kept by the caller (`cchc serve`), which keeps no run; by default
-    one for this refresh.
+    Writes last_refresh.json, and on failure the report of what failed to stderr.
     """
     import dagster as dg
 
-    from dagster_project.defs.reports.assets import FULL_REFRESH_TAG, KEEP_BUILD_TAG
-    from dagster_project.defs.warehouse import replay
-    from dagster_project.defs.warehouse.in_process import replay_key
+    from dagster_project.defs.reports.assets import FULL_REFRESH_TAG
 
     started = time.perf_counter()
-    if full:
-        claim = replay.Claim(False, "a full refresh")
-        tags = {FULL_REFRESH_TAG: "true"}
-    else:
-        claim = replay.claim(replay_key(str(settings.build_path)), settings.state_path)
-        tags = {KEEP_BUILD_TAG: "true"} if claim.granted else {}
+    tags = {FULL_REFRESH_TAG: "true"} if full else {}
     # dagster-dbt echoes every dbt line to stdout: keep them in a log beside the build instead.
     log_path = settings.build_dir / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    kept = instance is not None
     with (
-        contextlib.nullcontext(instance) if kept else dg.DagsterInstance.ephemeral() as run_instance,
+        dg.DagsterInstance.ephemeral() as instance,
         log_path.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
-        files_kept_open(),  # closed before the replay's stamp below: as the next refresh finds them
     ):
-        result = job.execute_in_process(
-            instance=run_instance, raise_on_error=False, run_config=QUIET, tags=tags,
-        )
-    if kept:
-        run_instance.delete_run(result.run_id)  # its events are in `result`; the instance stays small
-    replay.left_as(settings.build_path, settings.state_path, built=_step_succeeded(result, DBT_STEP))
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET, tags=tags)
     seconds = definitions_seconds + time.perf_counter() - started
-    dbt = "replayed" if _replayed(result) else "built"
-    # Claimed but not replayed: the dbt stage stopped before its first model (see the failures).
-    dbt_reason = claim.reason if (dbt == "replayed") == claim.granted else "the replay did not run"
-    _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full,
-                   {"dbt": dbt, "dbt_reason": dbt_reason})
+    _write_timings(settings.build_dir / "last_refresh.json", result, seconds, definitions_seconds, full)
     failures = _failures(result)
     published = result.success and not failures
     if not published:
@@ -210,29 +164,10 @@ def refresh(
             print(f"  - {failure}", file=sys.stderr)
         _log_traces(result, log_path)
         print(f"  details (dbt's output, traces): {log_path}", file=sys.stderr)
-    return Refreshed(published, seconds, failures,
-                     "dbt replayed" if dbt == "replayed" else f"dbt built: {dbt_reason}")
+    return Refreshed(published, seconds, failures)
 
 
-def _step_succeeded(result, step_key: str) -> bool:
-    return any(
-        event.event_type_value == "STEP_SUCCESS" and event.step_key == step_key
-        for event in result.all_events
-    )
-
-
-def _replayed(result) -> bool:
-    """Whether the dbt stage ran the last build's SQL again (replay.py) rather than dbt."""
-    return any(
-        "replayed" in event.step_materialization_data.materialization.metadata
-        for event in result.get_asset_materialization_events()
-        if event.step_key == DBT_STEP
-    )
-
-
-def _write_timings(
-    path: Path, result, seconds: float, definitions_seconds: float, full: bool, dbt: dict[str, str]
-) -> None:
+def _write_timings(path: Path, result, seconds: float, definitions_seconds: float, full: bool) -> None:
     """Seconds per stage of the last refresh: where its time went (`make bench` reads it)."""
     steps = {
         event.step_key: round(event.event_specific_data.duration_ms / 1000, 3)
@@ -241,193 +176,11 @@ def _write_timings(
     }
     timings = {
         "full_refresh": full,
-        **dbt,
         "seconds": round(seconds, 3),
         "definitions_seconds": round(definitions_seconds, 3),
         "steps": steps,
     }
     path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
-
-
-def run_serve(reports: str | None, warehouse: str | None, interval: float) -> int:
-    """Refresh at once, then whenever the reports folder changed and has stayed unchanged since
-    (a file may still be being copied); until SIGINT or SIGTERM.
-
-    The folder is looked at every interval; where the system tells of file changes (inotify), a
-    change also wakes the worker at once, and "unchanged since" is SETTLE_SECONDS without news
-    (CLOSED_SETTLE_SECONDS once every file written to was closed) rather than one more interval."""
-    settings = load_settings(reports, warehouse)
-    if _reports_missing(settings):
-        return 2
-    stopping, changes = threading.Event(), Changes()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: (stopping.set(), changes.nudged.set()))
-    worker = Worker(load_refresh_job(settings), settings, interval)
-    _warm_up(settings)
-    gc.freeze()
-    watcher = _watch(settings.reports_dir, changes)
-    _say(f"cchc serve: ready; refreshing {settings.warehouse_path} when {settings.reports_dir}"
-         f" changes (looking every {interval:g} s{', and when told of a change' if watcher else ''})")
-    done = None  # the folder's fingerprint at the start of the last refresh that ran
-    seen = current = fingerprint(settings.reports_dir)
-    settled = False
-    try:
-        while not stopping.is_set():
-            if current != done and (current == seen or settled) and worker.refresh():
-                done = current
-            seen = current
-            settled = _next_look(stopping, changes, interval)
-            if stopping.is_set():
-                break
-            current = fingerprint(settings.reports_dir)
-    finally:
-        if watcher is not None:
-            watcher.stop()
-            watcher.join(timeout=5)
-    return 0
-
-
-# Without news of a change, after one: the files are taken as written. A copy tells of each block
-# it writes, and of each file it closes, well within this.
-SETTLE_SECONDS = 0.1
-# The same once every file written to was closed: a copy of several files opens the next one at
-# once after closing one.
-CLOSED_SETTLE_SECONDS = 0.02
-
-
-class Changes:
-    """What the system told of the reports folder: that something changed (`nudged`, set by any
-    change), and which files are being written (told of a write and not yet of its close)."""
-
-    def __init__(self) -> None:
-        self.nudged = threading.Event()
-        self._writing: set[str] = set()
-        self._lock = threading.Lock()
-
-    def tell(self, event) -> None:
-        """A watchdog event."""
-        if event.event_type in ("opened", "closed_no_write"):  # reads change nothing
-            return
-        if not event.is_directory:
-            with self._lock:
-                if event.event_type in ("created", "modified"):
-                    self._writing.add(event.src_path)
-                else:  # closed, deleted, or moved (to a name that is then whole)
-                    self._writing.discard(event.src_path)
-        self.nudged.set()
-
-    def writing(self) -> bool:
-        with self._lock:
-            return bool(self._writing)
-
-    def settled(self) -> None:
-        """The folder is taken as written. A file in a new folder may be told of only as created
-        (found when the folder was), never as closed: it must not count as written forever."""
-        with self._lock:
-            self._writing.clear()
-
-
-def _next_look(stopping: threading.Event, changes: Changes, interval: float) -> bool:
-    """Wait for the next look at the folder: one interval, or less when told of a change. True if
-    it was told of changes and then of none for the settling time."""
-    if not changes.nudged.wait(interval) or stopping.is_set():
-        return False
-    while changes.nudged.is_set():
-        changes.nudged.clear()
-        if stopping.wait(SETTLE_SECONDS if changes.writing() else CLOSED_SETTLE_SECONDS):
-            return False
-    changes.settled()
-    return True
-
-
-def _watch(folder: Path, changes: Changes):
-    """Be told of changes under folder (inotify on Linux); None where the system cannot tell, and
-    the worker then only looks every interval."""
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    class Tell(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            changes.tell(event)
-
-    observer = Observer()
-    try:
-        observer.schedule(Tell(), str(folder), recursive=True)
-        observer.start()
-    except OSError as error:  # e.g. the inotify watch limit: looking every interval still works
-        _say(f"cchc serve: not told of changes in {folder} ({error}); looking every interval only")
-        return None
-    return observer
-
-
-def _warm_up(settings: Settings) -> None:
-    """Load what each refresh would otherwise load: Great Expectations, and dbt's parse of the
-    project for this build file (the dbt asset sets the same variable)."""
-    from dagster_project.defs.warehouse.in_process import parsed_manifest
-    from dagster_project.quality.suites import import_gx
-
-    import_gx()
-    os.environ["CCHC_BUILD_DB"] = str(settings.build_path)
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # dbt's banner
-        parsed_manifest()
-
-
-@dataclasses.dataclass
-class Worker:
-    """The refreshes of `cchc serve`: one line on stdout each; none of them ends the worker."""
-
-    job: JobDefinition
-    settings: Settings
-    interval: float
-    count: int = 0
-    # Dagster replaces the signal handlers only in the main thread: in this one a stop lets the
-    # running refresh finish.
-    runner: ThreadPoolExecutor = dataclasses.field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="refresh")
-    )
-    # One Dagster instance for every refresh, made in the runner's thread: its SQLite
-    # connections belong to that thread.
-    instance: DagsterInstance | None = None
-
-    def refresh(self) -> bool:
-        """One refresh; False if it could not start and should be tried at the next look."""
-        if not self.settings.reports_dir.is_dir():  # an unmounted share must not withdraw everything
-            _say(f"waiting: reports folder not found: {self.settings.reports_dir}")
-            return True
-        try:
-            outcome = self.runner.submit(self._run).result()
-        except WarehouseBusy as busy:
-            _say(f"waiting: {busy}; trying again in {self.interval:g} s")
-            return False
-        except Exception as error:  # whatever broke this refresh, the next one may go through
-            outcome = f"failed: {type(error).__name__}: {_first_line(str(error))}"
-        self.count += 1
-        _say(f"refresh {self.count}: {outcome}")
-        return True
-
-    def _run(self) -> str:
-        """One refresh under the warehouse lock, in the runner's thread; what came of it."""
-        if self.instance is None:
-            import dagster as dg
-
-            self.instance = dg.DagsterInstance.ephemeral()
-        with refresh_lock(self.settings.warehouse_path):
-            refreshed = refresh(self.job, self.settings, full=False, instance=self.instance)
-        if not refreshed.published:
-            reasons = "; ".join(_first_line(failure) for failure in refreshed.failures)
-            return (f"failed in {refreshed.seconds:.2f} s: {reasons or 'the run failed (see above)'};"
-                    " the published warehouse is unchanged")
-        documents, facts, rejected = published_counts(self.settings.warehouse_path)
-        return (f"published in {refreshed.seconds:.2f} s ({documents} current documents, {facts} facts,"
-                f" {rejected} files with an ingest problem; {refreshed.dbt})")
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
-
-
-def _first_line(text: str) -> str:
-    return next(iter(text.strip().splitlines()), "")
 
 
 def run_rollback(warehouse: str | None) -> int:

@@ -1,8 +1,9 @@
 """What the warehouse remembers between refreshes: files seen, parses and facts by content, and every
 version of every document (current, superseded or withdrawn).
 
-It lives in its own DuckDB file beside the build (`Settings.state_path`), so a refresh builds a fresh
-warehouse yet reads and extracts only what changed. Deleting the file costs one full refresh.
+It lives in its own DuckDB file beside the build (`Settings.state_path`): a refresh reads and
+extracts only what changed, and copies into the build file the rows that changed since the last
+build (or every row into a fresh build file). Deleting it costs one full refresh.
 """
 
 from __future__ import annotations
@@ -31,13 +32,23 @@ _DDL = {
     "facts": "cache_key varchar, " + RAW_DDL["facts"],
     # One row per document extracted, even one without facts, so it is not extracted again.
     "extractions": "document_id varchar, cache_key varchar",
-    # Documents whose version row or facts the last refresh changed: what a kept build must copy.
+    # Documents whose version row or facts the last refresh changed: what a kept build file must copy.
     "changed": "document_id varchar",
 }
+CELL_DDL = "province_code varchar, year integer, metric_code varchar"
 _VERSION_COLUMNS = column_names(RAW_DDL["documents"])
 _FACT_COLUMNS = column_names(RAW_DDL["facts"])
 # What a version row says besides its text and when it was last seen: a change rewrites the row.
 _COMPARED = [c for c in _VERSION_COLUMNS if c not in ("text", "ingested_at", "last_seen_at")]
+
+
+def _add_changed_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """The cells of the changed documents' facts in raw.facts now, added to raw.changed_cells."""
+    con.execute("""
+        insert into raw.changed_cells
+        select distinct province_code, year, metric_code from raw.facts
+        where document_id in (select document_id from raw.changed_documents)
+        except select * from raw.changed_cells""")
 
 
 class StateParseCache:
@@ -213,8 +224,8 @@ class IngestState:
     def copy_versions(self, con: duckdb.DuckDBPyConnection, only_changed: bool = False) -> None:
         """raw.documents of the build (`con`): every version, texts copied file to file by DuckDB.
 
-        only_changed: the build is the one the last refresh left (a worker's, see
-        defs/warehouse/replay.py): copy the rows this refresh changed, and when each was seen.
+        only_changed: the build file is the one the last refresh built (storage.build_file_kept):
+        copy the rows this refresh changed, and when each was seen.
         """
         con.execute("create schema if not exists raw")
         with _attached(con, self.path):
@@ -249,17 +260,23 @@ class IngestState:
         counted per document (`FactsCopied.without_province`).
 
         only_changed: as for copy_versions, only the facts of documents this refresh changed.
-        raw.changed_documents lists those documents in either case.
+        raw.changed_documents lists those documents in either case, and raw.changed_cells the
+        (province_code, year, metric_code) their facts had or have: what dbt's incremental models
+        build again (dbt/macros/changed.sql).
         """
         keys = pd.DataFrame(list(cache_keys.items()), columns=["document_id", "cache_key"])  # noqa: F841
         scope = "where document_id in (select * from state.changed)" if only_changed else ""
         with _attached(con, self.path):
-            # What the replay of the dbt models recomputes by cells (defs/warehouse/replay.py).
+            # and documents no longer in raw.documents at all, whose facts go too
+            gone = ("union select document_id from raw.facts where document_id not in"
+                    " (select document_id from raw.documents)") if only_changed else ""
             con.execute("create or replace table raw.changed_documents as"
-                        " select distinct document_id from state.changed order by document_id")
+                        f" select document_id from state.changed {gone} order by document_id")
+            con.execute(f"create or replace table raw.changed_cells ({CELL_DDL})")
             if only_changed:
-                con.execute("delete from raw.facts where document_id in (select * from state.changed)"
-                            " or document_id not in (select document_id from raw.documents)")
+                _add_changed_cells(con)
+                con.execute("delete from raw.facts"
+                            " where document_id in (select document_id from raw.changed_documents)")
             else:
                 con.execute(f"create or replace table raw.facts ({RAW_DDL['facts']})")
             con.execute(f"""
@@ -270,6 +287,8 @@ class IngestState:
                 join raw.documents d using (document_id)
                 where (k.document_id is not null or d.status <> 'current') and f.province_code is not null
                 order by f.document_id, f.span_start, f.fact_id""")
+            if only_changed:
+                _add_changed_cells(con)
             counts = con.execute("""
                 select count(*) filter (where d.status = 'current'),
                     count(*) filter (where d.status <> 'current')

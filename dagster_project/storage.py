@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -69,44 +68,6 @@ def cursor_per_thread(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[], d
             each.close()
 
 
-# Within a refresh run by cchc, the files keep_open names, each with a connection that keeps
-# DuckDB's instance of it alive: later connections to the file in this process share that instance
-# (DuckDB's instance cache) instead of starting one (about 6 ms) and reading the file cold again.
-_kept_open: dict[str, duckdb.DuckDBPyConnection] = {}
-_keeping: list[bool] = []
-
-
-@contextlib.contextmanager
-def files_kept_open() -> Iterator[None]:
-    """While the block runs, keep_open keeps files open; at its end they are closed (and so
-    checkpointed): the refresh's files are then as another process would find them."""
-    _keeping.append(True)
-    try:
-        yield
-    finally:
-        _keeping.pop()
-        close_kept_open()
-
-
-def keep_open(path: Path) -> None:
-    """Keep `path` open (read-write) until files_kept_open ends, close_kept_open is called or the
-    process forks; outside files_kept_open, nothing. Every connection to it must then be
-    read-write: DuckDB refuses a read-only one while it is open so."""
-    if _keeping and str(path) not in _kept_open:
-        _kept_open[str(path)] = connect(path)
-
-
-def close_kept_open() -> None:
-    """Close the files kept open: before another process opens them, or a fork copies their
-    instances (a forked child must not hold a database its parent writes)."""
-    for con in _kept_open.values():
-        con.close()
-    _kept_open.clear()
-
-
-os.register_at_fork(before=close_kept_open)
-
-
 def write_raw_table(path: Path, table: str, rows: Sequence[dict] | Iterable[object]) -> int:
     """Replace raw.<table> with rows (dicts or dataclasses) in one batch."""
     with connect(path) as con:
@@ -135,6 +96,12 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[d
     if rows:
         con.execute(f"insert into raw.{table} select * from frame")
     return len(rows)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchone()[0] > 0
 
 
 def read_document_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

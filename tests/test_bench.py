@@ -1,4 +1,5 @@
-"""bench/run.py: its statistics, targets, README table and queries; one measured refresh, no benchmark."""
+"""bench/run.py: its statistics, targets, README table and queries; one measured refresh and one run of
+the yardstick (bench/yardstick.py) on a tiny corpus, no benchmark."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 import numpy
 import pytest
 
-from dagster_project.cli import CLOSED_SETTLE_SECONDS
 from dagster_project.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))  # bench is not a package
@@ -122,36 +122,89 @@ def test_stage_seconds_names_the_steps_and_what_they_leave_out() -> None:
     stages = run.stage_seconds(timings, wall_seconds=26.0)
     assert stages == {"ingest": 1.0, "dbt_build": 15.0, "new_step": 2.0, "definitions": 1.5,
                       "orchestration": 0.5, "startup": 6.0}
-    assert run.stage_seconds(timings, wall_seconds=21.0, outside="noticing")["noticing"] == 1.0
+
+
+# --- sizes, runs and the yardstick's pairing ----------------------------------------------------
+
+
+def test_sizes_above_five_thousand_run_large_repeats_times() -> None:
+    assert [run.repeats_for(n, 3, 1) for n in (20, 5_000, 5_001, 50_000)] == [3, 3, 1, 1]
+    assert run.DEFAULT_SIZES == (100, 1_000, 5_000, 50_000)
+    assert run.arguments([]).large_repeats == 1
+    assert run.arguments(["--large-repeats", "2", "--sizes", "5000,50_000"]).sizes == [5_000, 50_000]
+
+
+def test_the_yardstick_is_paired_at_five_thousand_else_the_largest_size_below() -> None:
+    assert run.reference_size([100, 1_000, 5_000, 50_000]) == 5_000
+    assert run.reference_size([20, 50]) == 50  # a smoke run: its figures judge nothing
+    assert run.reference_size([50_000]) is None
+
+
+def yardstick_sample(wall: float, peak: float) -> dict:
+    return {"wall_seconds": wall, "peak_rss_mib": peak, "largest_process_rss_mib": peak / 2,
+            "seconds": wall - 1, "workers": 2, "facts": 66_000,
+            "steps": {"read_and_extract": wall - 1.5, "load": 0.2, "pivot": 0.3},
+            "wide_tables": {"wide_tasks": 1_800}}
+
+
+def test_paired_runs_give_the_refresh_as_multiples_of_the_yardstick() -> None:
+    yardsticks = [yardstick_sample(8.0, 170.0), yardstick_sample(7.0, 180.0), yardstick_sample(7.6, 160.0)]
+    refreshes = [{"wall_seconds": wall, "peak_rss_mib": peak} for wall, peak in
+                 ((40.0, 780.0), (38.0, 800.0), (39.0, 790.0))]
+    pair = run.paired(yardsticks, refreshes, 5_000)
+    assert (pair["documents"], pair["runs"]) == (5_000, 3)
+    assert (pair["wall_seconds"], pair["peak_rss_mib"]) == (7.6, 180.0)  # the median run, the largest peak
+    assert (pair["refresh_wall_seconds"], pair["refresh_peak_rss_mib"]) == (39.0, 800.0)
+    assert pair["time_ratio"] == pytest.approx(39.0 / 7.6, abs=1e-3)  # medians over medians
+    assert pair["memory_ratio"] == pytest.approx(800.0 / 180.0, abs=1e-3)  # largest peaks
+    assert pair["pair_time_ratios"] == pytest.approx([5.0, 38 / 7, 39 / 7.6], abs=1e-3)
+    assert [sample["wall_seconds"] for sample in pair["samples"]] == [8.0, 7.0, 7.6]
 
 
 # --- targets and the README table ---------------------------------------------------------------
 
 
-def sample_results(documents: int = 5_000, full_seconds: float = 100.0) -> dict:
-    stages = {"ingest": 1.0, "extraction": 2.0, "dbt_build": 60.0, "blocking_checks": 10.0,
-              "findings": 1.0, "publication": 0.5, "orchestration": 1.0, "startup": 5.0}
+STAGES = {"ingest": 1.0, "extraction": 2.0, "dbt_build": 60.0, "blocking_checks": 10.0,
+          "findings": 1.0, "publication": 0.5, "orchestration": 1.0, "startup": 5.0}
+
+
+def sample_results(sizes: tuple[int, ...] = (100, 1_000, 5_000, 50_000), full_seconds: float = 25.0,
+                   large_seconds: float = 250.0, large_peak: float = 1_400.0,
+                   incremental_seconds: float = 30.0, yardstick_seconds: float = 10.0,
+                   bi_p95: float = 12.5) -> dict:
+    """Made-up results of a bench over `sizes`: 5,000 documents refresh in `full_seconds`, the largest
+    size in `large_seconds`; the yardstick runs at 5,000, else the largest size below it."""
+    def seconds(n: int) -> float:
+        return full_seconds if n == 5_000 else large_seconds if n == max(sizes) else 12.0 + n / 1_000
+
     full = [
-        {"documents": n, "corpus_seconds": 0.5, "wall_seconds": seconds, "peak_rss_mib": 900.0,
-         "stages": stages}
-        for n, seconds in ((100, 25.0), (1_000, 40.0), (documents, full_seconds))
+        {"documents": n, "runs": run.repeats_for(n, 3, 1), "corpus_seconds": 0.5, "wall_seconds": seconds(n),
+         "peak_rss_mib": large_peak if n == max(sizes) else 900.0, "stages": STAGES}
+        for n in sizes
     ]
+    largest = full[-1]
+    reference = run.reference_size(sizes)
     results = {
-        "generated_at": "2026-11-24T08:00:00Z",
+        "generated_at": "2026-12-05T08:00:00Z",
         "git": {"commit": "5ddda7f33457ebf8de48212b146bba27fa6608d7", "dirty": False},
         "machine": {"cores": 2, "cpu": "Test CPU", "memory_gib": 16.0, "python": "3.11.9", "duckdb": "1.5.6"},
         "corpus": {"generator": "test corpus"},
+        "repeats": 3,
+        "large_repeats": 1,
         "extraction": {"documents_per_second": 450.0, "megabytes_per_second": 4.5, "facts_per_document": 9},
         "full_refresh": full,
-        "incremental_refresh": {"documents": documents, "new_documents": 1, "wall_seconds": 8.0,
-                                "peak_rss_mib": 700.0, "stages": stages, "share_of_full": 8.0 / full_seconds},
-        "incremental_refresh_worker": {
-            "documents": documents, "new_documents": 2, "interval_seconds": 0.5, "wall_seconds": 6.0,
-            "refresh_seconds": 5.2, "peak_rss_mib": 800.0, "stages": {**stages, "noticing": 0.8},
-            "share_of_full": 6.0 / full_seconds,
+        "yardstick": None if reference is None else {
+            **run.paired([yardstick_sample(yardstick_seconds, 170.0)] * 3,
+                         [{"wall_seconds": seconds(reference), "peak_rss_mib": 900.0}] * 3, reference),
         },
-        "bi_queries": {"documents": documents, "repetitions": 20, "queries": 10, "p50_ms": 3.0,
-                       "p95_ms": 12.5,
+        "incremental_refresh": {
+            "documents": largest["documents"], "new_documents": 1, "runs": largest["runs"],
+            "wall_seconds": incremental_seconds, "peak_rss_mib": 700.0, "stages": STAGES,
+            "full_wall_seconds": largest["wall_seconds"],
+            "share_of_full": incremental_seconds / largest["wall_seconds"],
+        },
+        "bi_queries": {"documents": largest["documents"], "repetitions": 20, "queries": 10, "p50_ms": 3.0,
+                       "p95_ms": bi_p95,
                        "per_query": {"par_index_rank_over_years": {"p50_ms": 2.0, "p95_ms": 2.5}}},
         "cost_curve": run.cost_curve(full),
     }
@@ -159,55 +212,106 @@ def sample_results(documents: int = 5_000, full_seconds: float = 100.0) -> dict:
     return results
 
 
-def test_targets_pass_fail_and_measured_values() -> None:
-    targets = sample_results(full_seconds=130.0)["targets"]
-    assert [key for key in targets] == [target.key for target in run.TARGETS]
-    assert targets["full_refresh_seconds"] | {"label": None} == {
-        "label": None, "comparison": "<=", "limit": 120, "unit": "s", "measured": 130.0, "documents": 5_000,
-        "passed": False,
+def passed(results: dict) -> dict[str, bool | None]:
+    return {key: check["passed"] for key, check in results["targets"].items()}
+
+
+def test_targets_are_those_of_the_issue() -> None:
+    targets = {target.key: (target.comparison, target.limit, target.documents) for target in run.TARGETS}
+    assert targets == {
+        "full_refresh_5000_seconds": ("<=", 30, 5_000),
+        "full_refresh_50000_seconds": ("<=", 300, 50_000),
+        "full_refresh_50000_peak_rss_mib": ("<=", 1536, 50_000),
+        "incremental_share_of_full": ("<=", 0.15, 50_000),
+        "yardstick_time_ratio": ("<=", 2.5, 5_000),
+        "extraction_documents_per_second": (">=", 500, None),
+        "bi_p95_ms": ("<=", 20, 50_000),
     }
-    assert targets["full_refresh_peak_rss_mib"]["passed"] is True
-    assert targets["incremental_share_of_full"]["passed"] is True  # 6 s of 130 s
-    assert targets["incremental_share_of_full"]["measured"] == pytest.approx(6.0 / 130.0)
-    assert targets["incremental_share_of_full"]["measured_with"] == "`cchc serve`"
-    assert targets["extraction_documents_per_second"]["passed"] is False  # 450 < 500
-    assert targets["bi_p95_ms"]["passed"] is True
 
 
-def test_incremental_target_fails_unless_one_figure_is_within_it() -> None:
-    results = sample_results(full_seconds=50.0)  # 8 s and 6 s: 16 % and 12 %
-    assert results["targets"]["incremental_share_of_full"]["passed"] is False
-    row = next(line for line in run.render_table(results).splitlines() if line.startswith("| Incremental"))
-    assert row.endswith("16.0 % (8.0 s) with `cchc refresh`; 12.0 % (6.0 s) with `cchc serve` | **FAIL** |")
+def test_targets_exactly_at_their_limits_pass() -> None:
+    # 25 s over 10 s: 2.5 ×; 45 s of 300 s: 15 %.
+    results = sample_results(full_seconds=25.0, large_seconds=300.0, large_peak=1536.0,
+                             incremental_seconds=45.0, yardstick_seconds=10.0, bi_p95=20.0)
+    assert results["targets"]["incremental_share_of_full"]["measured"] == pytest.approx(0.15)
+    assert results["targets"]["yardstick_time_ratio"]["measured"] == 2.5
+    assert passed(results) == {
+        "full_refresh_5000_seconds": True, "full_refresh_50000_seconds": True,
+        "full_refresh_50000_peak_rss_mib": True, "incremental_share_of_full": True,
+        "yardstick_time_ratio": True, "extraction_documents_per_second": False,  # 450 < 500
+        "bi_p95_ms": True,
+    }
+    assert run.check_targets({**results, "extraction": {"documents_per_second": 500.0}})[
+        "extraction_documents_per_second"]["passed"] is True
 
 
-def test_targets_for_five_thousand_documents_are_not_judged_on_a_smaller_corpus() -> None:
-    targets = sample_results(documents=50, full_seconds=30.0)["targets"]
-    assert targets["full_refresh_seconds"]["passed"] is None
-    assert targets["full_refresh_seconds"]["measured"] == 30.0
-    assert targets["bi_p95_ms"]["passed"] is None
-    assert targets["extraction_documents_per_second"]["passed"] is False  # not tied to a size
+def test_targets_above_their_limits_fail() -> None:
+    results = sample_results(full_seconds=30.1, large_seconds=300.5, large_peak=1537.0,
+                             incremental_seconds=45.2, yardstick_seconds=12.0, bi_p95=20.01)  # 2.51 ×
+    assert set(passed(results).values()) == {False}
+    assert results["targets"]["full_refresh_5000_seconds"] | {"label": None} == {
+        "label": None, "comparison": "<=", "limit": 30, "unit": "s", "target_documents": 5_000,
+        "measured": 30.1, "documents": 5_000, "passed": False,
+    }
 
 
-def test_readme_table_shows_targets_stages_and_cost() -> None:
-    table = run.render_table(sample_results(full_seconds=130.0))
+def test_a_size_not_measured_leaves_its_targets_not_measured() -> None:
+    results = sample_results(sizes=(100, 1_000, 5_000), full_seconds=25.0, large_seconds=25.0)
+    assert passed(results) == {
+        "full_refresh_5000_seconds": True, "full_refresh_50000_seconds": None,
+        "full_refresh_50000_peak_rss_mib": None, "incremental_share_of_full": None,
+        "yardstick_time_ratio": True, "extraction_documents_per_second": False, "bi_p95_ms": None,
+    }
+    rows = {line.split(" | ")[0]: line for line in run.target_rows(results)}
+    assert rows["| Full refresh of 50,000 documents ≤ 5 min"].endswith("| — | not measured |")
+    assert rows["| Peak memory of that refresh ≤ 1.5 GiB"].endswith("| — | not measured |")
+    # Measured, but on 5,000 documents: shown, not judged against the 50,000 target.
+    incremental = rows["| One new report added to 50,000, cold `cchc refresh` ≤ 15 % of the full refresh"]
+    assert incremental.endswith("| 120.0 % (30.0 s of 25.0 s; 5,000 + 1 documents) | not measured at 50,000"
+                                " documents |")
+
+
+def test_a_smoke_run_judges_no_target_set_for_a_size() -> None:
+    results = sample_results(sizes=(20, 50), large_seconds=20.0)
+    assert {key: value for key, value in passed(results).items() if value is not None} == {
+        "extraction_documents_per_second": False}
+    assert results["yardstick"]["documents"] == 50
+    table = run.render_table(results)
+    assert "| Full refresh of 5,000 documents ≤ 30 s | — | not measured |" in table
+    assert "(20.0 s over 10.0 s; 50 documents)" in table
+    assert "not measured at 5,000 documents" in table
+    assert "**FAIL**" in table  # extraction only
+    assert table.count("**FAIL**") == 1
+
+
+def test_readme_table_shows_targets_stages_yardstick_and_cost() -> None:
+    table = run.render_table(sample_results(full_seconds=26.0, large_seconds=320.0))
     assert "commit 5ddda7f" in table
-    assert "| Full refresh of 5,000 documents ≤ 120 s | 130.0 s (5,000 documents) | **FAIL** |" in table
-    assert ("| Incremental refresh (one new report) ≤ 10 % of full | 6.2 % (8.0 s) with `cchc refresh`;"
-            " 4.6 % (6.0 s) with `cchc serve` | pass (`cchc serve`) |") in table
-    assert ("| seconds | full, 100 | full, 1,000 | full, 5,000 | incremental, 5,000 + 1 | worker, 5,000 + 2 |"
-            in table)
+    assert "| Full refresh of 5,000 documents ≤ 30 s | 26.0 s | pass |" in table
+    assert "| Full refresh of 50,000 documents ≤ 5 min | 320.0 s | **FAIL** |" in table
+    assert "| Peak memory of that refresh ≤ 1.5 GiB | 1,400 MiB | pass |" in table
+    assert ("| One new report added to 50,000, cold `cchc refresh` ≤ 15 % of the full refresh |"
+            " 9.4 % (30.0 s of 320.0 s; 50,000 + 1 documents) | pass |") in table
+    assert ("| Full refresh of 5,000 documents ≤ 2.5 × the yardstick (bench/yardstick.py; paired runs,"
+            " medians) | 2.60 × (26.0 s over 10.0 s; 5,000 documents); memory 5.29 × (900 MiB over 170 MiB),"
+            " no target | **FAIL** |") in table
+    assert "| BI scorecard queries: p95 ≤ 20 ms (the 50,000-document warehouse) | 12.50 ms" in table
+    assert ("| seconds | full, 100 | full, 1,000 | full, 5,000 | full, 50,000 |"
+            " incremental (cold), 50,000 + 1 |") in table
     assert "| dbt build (models and tests) | 60.00 | 60.00 | 60.00 | 60.00 | 60.00 |" in table
-    noticing = (f"| worker: noticing the file (told of it and of its close, then {CLOSED_SETTLE_SECONDS:g} s"
-                " without change) |")
-    assert f"{noticing} — | — | — | — | 0.80 |" in table
-    assert "`cchc serve --interval 0.5`" in table
+    assert "worker" not in table and "serve" not in table and "noticing" not in table
+    assert ("Runs of each full refresh: 3 at 100, 1,000, 5,000 documents; 1 at 50,000 documents."
+            " The yardstick: 3 at 5,000, alternating with the full refreshes."
+            " The incremental refresh: 1 at 50,000 + 1.") in table
+    assert "Yardstick (`bench/yardstick.py`: no Dagster, dbt or Great Expectations" in table
+    assert "10.0 s and 170 MiB" in table
+    assert "Run 3 times, each just before a full refresh of the same corpus" in table
+    assert "pair by pair: 2.60 ×, 2.60 ×, 2.60 ×." in table
     cost = r"Full refresh ≈ [\d.]+ s fixed \+ [\d.]+ s per 1,000 documents \(least squares over 100, 1,000,"
-    assert re.search(cost + r" 5,000 documents; R² 0\.\d{3}\)", table)
+    assert re.search(cost + r" 5,000, 50,000 documents; R² 0\.\d{3}\)", table)
     rows = [line for line in table.splitlines() if line.startswith("|")]
     assert all(line.endswith("|") for line in rows)
     assert "| par_index_rank_over_years | 2.00 | 2.50 |" in table
-    assert "not judged: measured at 50 documents" in run.render_table(sample_results(documents=50))
 
 
 def test_cost_line_of_a_falling_fit_of_two_sizes() -> None:
@@ -310,12 +414,48 @@ def test_every_query_finds_rows_in_the_bundled_reports(measured: tuple[dict, Pat
     assert empty == []
 
 
-def test_the_worker_at_the_smallest_size_is_a_column_and_its_fixed_cost_is_said() -> None:
-    results = sample_results(full_seconds=130.0)
-    results["incremental_refresh_worker_smallest"] = {
-        **results["incremental_refresh_worker"], "documents": 100, "wall_seconds": 3.1,
-        "refresh_seconds": 2.9,
-    }
-    table = run.render_table(results)
-    assert "| incremental, 5,000 + 1 | worker, 100 + 2 | worker, 5,000 + 2 |" in table
-    assert "At 100 documents the same takes 3.10 s (its refresh: 2.90 s)" in table
+# --- the yardstick on a tiny corpus ---------------------------------------------------------------
+
+
+def test_the_yardstick_reads_a_corpus_into_facts_and_wide_tables(tmp_path: Path) -> None:
+    import csv
+
+    import duckdb
+
+    written = run.corpus.generate(tmp_path / "corpus", 24, seed=0)  # .txt, .html, .docx, .pdf, folders
+    out = tmp_path / "yardstick.duckdb"
+    measured = run.yardstick_run(Path(written.reports_dir), out, tmp_path / "yardstick.log")
+    assert measured["wall_seconds"] >= measured["seconds"] > 0
+    assert measured["peak_rss_mib"] > 50
+    assert measured["workers"] >= 1
+    with (PROJECT_ROOT / "seeds" / "reference" / "metric_catalog.csv").open(encoding="utf-8") as handle:
+        catalog = list(csv.DictReader(handle))
+    with duckdb.connect(str(out), read_only=True) as con:
+        facts, documents, tables = con.execute(
+            "select count(*), count(distinct file), count(distinct fact_kind) from facts").fetchone()
+        assert (facts, documents) == (measured["facts"], 24) and facts > 24 * 3
+        assert tables == 2  # actual and target figures
+        for table in {row["fact_table"] for row in catalog}:
+            columns = [row[0] for row in con.execute(f'describe "wide_{table}"').fetchall()]
+            metrics = [row["metric_code"] for row in catalog if row["fact_table"] == table]
+            assert columns == ["province_code", "year", "period", *metrics]
+            rows = con.execute(f'select count(*) from "wide_{table}"').fetchone()[0]
+            assert rows == measured["wide_tables"][f"wide_{table}"]
+        # A cell for each province-period with an actual figure of the metric, holding one of them.
+        stated = con.execute(
+            "select count(distinct (province_code, year, period)) from facts where fact_kind = 'actual'"
+            " and metric_code = 'online_services_total' and province_code is not null and period is not null"
+        ).fetchone()[0]
+        cells, foreign = con.execute(
+            "select count(*), count(*) filter (where not exists (select 1 from facts f where"
+            " f.fact_kind = 'actual' and f.metric_code = 'online_services_total'"
+            " and (f.province_code, f.year, f.period) = (w.province_code, w.year, w.period)"
+            " and f.value = w.online_services_total))"
+            " from wide_online_services w where online_services_total is not null").fetchone()
+        assert (cells, foreign) == (stated, 0) and cells > 0
+    assert sum(measured["wide_tables"].values()) > 0
+
+
+def test_a_failing_yardstick_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(run.BenchError, match="yardstick.py failed"):
+        run.yardstick_run(tmp_path / "absent", tmp_path / "out.duckdb", tmp_path / "log")

@@ -183,10 +183,11 @@ def test_conflicting_metrics_counts_the_disagreements_of_a_row(warehouse: Path) 
 
 
 def run_dbt(build: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    """dbt build of everything downstream of the raw tables (the seeds are in the copy)."""
+    """dbt build of everything downstream of the raw tables (the seeds are in the copy), the
+    incremental models whole: the raw rows were changed without raw.changed_cells saying so."""
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run(
-        [str(dbt), "build", "--select", "source:raw+", "--profiles-dir", str(DBT_PROJECT_DIR),
+        [str(dbt), "build", "--select", "source:raw+", "--full-refresh", "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(tmp_path / "dbt-target"), "--log-path", str(tmp_path / "dbt-logs")],
         cwd=DBT_PROJECT_DIR, env={**os.environ, "CCHC_BUILD_DB": str(build)},
         capture_output=True, text=True, check=False,

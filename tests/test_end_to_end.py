@@ -14,7 +14,6 @@ import pytest
 
 from dagster_project import cli, publication
 from dagster_project.cli import main
-from dagster_project.defs.warehouse import replay
 from dagster_project.quality import blocking
 from dagster_project.settings import PROJECT_ROOT
 from dagster_project.summary import published_summary
@@ -188,7 +187,7 @@ def test_a_full_disk_after_the_run_is_one_line(
 ) -> None:
     published = tmp_path / "cchc.duckdb"
     shutil.copyfile(warehouse, published)
-    monkeypatch.setattr(replay, "left_as", disk_full)
+    monkeypatch.setattr(cli, "_write_timings", disk_full)
     assert main(["refresh", "--reports", str(BUNDLED_REPORTS), "--warehouse", str(published)]) == 1
     assert capsys.readouterr().err.startswith("cchc: refresh failed writing its records: [Errno 28]")
 

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.defs.extraction import assets as extraction_assets
 from dagster_project.defs.extraction.assets import raw_facts
 from dagster_project.defs.reports.assets import FULL_REFRESH_TAG, raw_reports
 from dagster_project.defs.resources import WarehouseResource
@@ -59,6 +60,17 @@ def test_one_new_report_is_the_only_one_read_and_extracted(tmp_path: Path, folde
     assert second["raw/documents"]["files_read"] == 1
     assert (second["raw/facts"]["documents_extracted"], second["raw/facts"]["documents_reused"]) == (1, 3)
     assert len(build_rows(tmp_path, "select * from raw.facts where metric_code = 'procedures_total'")) == 4
+
+
+def test_documents_extracted_in_batches_give_the_facts_of_one_batch(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = "select document_id, metric_code, value, span_start from raw.facts order by all"
+    ingest(tmp_path)
+    whole = build_rows(tmp_path, facts)
+    monkeypatch.setattr(extraction_assets, "EXTRACTION_BATCH", 2)  # three documents: two batches
+    assert ingest(tmp_path, full=True)["raw/facts"]["documents_extracted"] == 3
+    assert build_rows(tmp_path, facts) == whole and len(whole) == 3
 
 
 def test_full_refresh_reads_and_extracts_everything_again(tmp_path: Path, folder: Path) -> None:

@@ -364,8 +364,8 @@ class KillPoint:
 KILL_POINTS = {
     "extraction": KillPoint("dagster_project.defs.extraction.assets:fact_records", None,
                             "raw.documents", "raw.facts"),
-    # dbt build writes through one connection: its WAL appears with the first model it builds.
-    "dbt": KillPoint("dbt.cli.main:dbtRunner.invoke", "cchc.build.duckdb.wal",
+    # dbt build (a child process) writes through one connection: its WAL appears with its first model.
+    "dbt": KillPoint("dagster_dbt:DbtCliResource.cli", "cchc.build.duckdb.wal",
                      "raw.facts", "main.data_quality_issues"),
     "publication": KillPoint("dagster_project.publication:_serve_file", None,
                              "main.data_quality_issues", None),

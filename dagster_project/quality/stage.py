@@ -18,7 +18,6 @@ from dagster_project.quality.blocking import CheckResult, run_mart_checks, run_r
 from dagster_project.quality.findings import Consistency, find_inconsistencies
 from dagster_project.quality.reconciliation import RECONCILIATIONS
 from dagster_project.quality.suites import import_gx
-from dagster_project.storage import close_kept_open
 
 # Reconciled fact by fact: tens of thousands of rows, as many as the findings read in all.
 FORKED_RECONCILIATION = "reconcile_raw_facts"
@@ -28,7 +27,6 @@ def check_build(database: Path) -> tuple[list[CheckResult], Consistency | None]:
     """The blocking checks of a build file, in the order run_blocking_checks gives them, and its
     findings (None if they could not be found: the findings step finds them again, and says why).
     The caller must not hold the file open (the fork would share its DuckDB instance)."""
-    close_kept_open()  # both processes open it read-only
     import_gx()  # once, here: the fork has it then, and this process reads its results with it
     (reconciled, consistency), (marts, others) = beside(
         _long_table, database, lambda: _other_checks(database)

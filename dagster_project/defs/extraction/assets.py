@@ -1,4 +1,5 @@
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -8,7 +9,6 @@ from dagster_project.defs.reports.assets import (
     INGEST_ERRORS,
     TABLE_FACTS,
     is_full_refresh,
-    keeps_build,
 )
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.extraction import DocumentContext, load_vocabulary
@@ -23,18 +23,23 @@ from dagster_project.state import IngestState
 from dagster_project.storage import (
     append_raw_rows,
     connect,
+    has_table,
     now,
     read_document_index,
     read_raw_table,
     read_texts,
 )
 
+# Documents extracted together: their texts and facts are what extraction holds in memory at once.
+EXTRACTION_BATCH = 2_000
+
 
 @dg.asset(key=["raw", "facts"], deps=[DOCUMENTS, TABLE_FACTS, INGEST_ERRORS], group_name="extraction")
 def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Figures read from each document's prose, each with its sentence and character span, and the
     rows of fact tables. Only new or changed documents are extracted; the facts of superseded and
-    withdrawn documents are kept for history."""
+    withdrawn documents are kept for history. Documents are extracted in batches (EXTRACTION_BATCH),
+    each batch's facts saved in the state before the next is read."""
     settings = warehouse.settings
     build, state = settings.build_path, IngestState(settings.state_path)
     with connect(build) as con:  # closed before extraction forks its workers
@@ -48,23 +53,32 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
         done = set() if is_full_refresh(context) else state.extracted(keys)
         prose = [doc for doc in current.itertuples(index=False)
                  if doc.document_id not in done and doc.document_id not in tables]
-        texts = read_texts(con, [doc.document_id for doc in prose])
-    extracted = dict(zip(
-        [doc.document_id for doc in prose],
-        _extract_in_parallel([_task(doc, texts[doc.document_id]) for doc in prose]),
-        strict=True,
-    ))
-    extracted |= {document_id: facts for document_id, facts in tables.items() if document_id not in done}
-    state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in extracted.items()})
+    extracted = [doc.document_id for doc in prose]
+    for start in range(0, len(prose), EXTRACTION_BATCH):
+        _extract_batch(build, state, prose[start:start + EXTRACTION_BATCH], keys)
+    table_facts = {document_id: facts for document_id, facts in tables.items() if document_id not in done}
+    state.save_facts({(document_id, keys[document_id]): facts for document_id, facts in table_facts.items()})
+    extracted += list(table_facts)
     paths = dict(zip(current["document_id"], current["file_path"], strict=True))
     with connect(build) as con:
-        copied = state.copy_facts(con, keys, only_changed=keeps_build(context))
+        kept = has_table(con, "raw", "facts")  # the build file the last refresh built (raw_reports)
+        copied = state.copy_facts(con, keys, only_changed=kept)
         errors = _without_province(copied.without_province, paths)
         append_raw_rows(con, "ingest_errors", errors)
     _log_without_province(context, errors, {paths[document_id] for document_id in extracted})
     return dg.MaterializeResult(metadata={
         "facts": copied.current + copied.history, "documents_extracted": len(extracted),
         "documents_reused": len(done), "history_facts": copied.history,
+    })
+
+
+def _extract_batch(build: Path, state: IngestState, prose: list, keys: dict[str, str]) -> None:
+    """Extract these documents on every core and save their facts in the state."""
+    with connect(build) as con:  # closed before extraction forks its workers
+        texts = read_texts(con, [doc.document_id for doc in prose])
+    facts = _extract_in_parallel([_task(doc, texts.pop(doc.document_id)) for doc in prose])
+    state.save_facts({
+        (doc.document_id, keys[doc.document_id]): found for doc, found in zip(prose, facts, strict=True)
     })
 
 

@@ -7,7 +7,6 @@ import dagster as dg
 from dagster_project.defs.quality.assets import data_quality_issues, render_build_docs
 from dagster_project.defs.quality.checks import CHECKED_TABLES
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.warehouse.in_process import passed_tests
 from dagster_project.fingerprint import recorded_folder
 from dagster_project.publication import publish, refresh_lock
 
@@ -59,22 +58,12 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
 
 
 def passed_checks(context: dg.AssetExecutionContext) -> list[str]:
-    """This run's asset checks that passed (blocking suites; dbt tests, as checks or listed on
-    their assets' materialisations), for the manifest."""
-    kinds = {dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.ASSET_MATERIALIZATION,
-             dg.DagsterEventType.ASSET_OBSERVATION}
-    records = context.instance.get_records_for_run(context.run_id, of_type=kinds).records
-    passed = []
-    for record in records:
-        event = record.event_log_entry.dagster_event
-        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.event_specific_data
-            asset_key, names = evaluation.asset_key, [evaluation.check_name] if evaluation.passed else []
-        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
-            materialization = event.step_materialization_data.materialization
-            asset_key, names = materialization.asset_key, passed_tests(materialization.metadata)
-        else:
-            observation = event.asset_observation_data.asset_observation
-            asset_key, names = observation.asset_key, passed_tests(observation.metadata)
-        passed += [f"{asset_key.to_user_string()}:{name}" for name in names]
-    return passed
+    """This run's asset checks that passed (blocking suites, dbt tests), for the manifest."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records]
+    return [
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in evaluations if evaluation.passed
+    ]

@@ -11,7 +11,7 @@ from dagster_project.defs.quality.checks import (
 )
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.settings import Settings
-from dagster_project.storage import connect, keep_open
+from dagster_project.storage import connect
 
 
 def data_docs_dir(settings: Settings) -> Path:
@@ -34,7 +34,6 @@ def data_quality_issues(
 
     settings = warehouse.settings
     consistency = load_found(quality_dir(settings) / FOUND, context.run_id)
-    keep_open(settings.build_path)  # for publication, in a refresh run by cchc
     with connect(settings.build_path) as con:
         if consistency is None:
             consistency = find_inconsistencies(con)

@@ -1,28 +1,22 @@
 import dagster as dg
 
+from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.fingerprint import record_folder
 from dagster_project.ingest.documents import max_file_bytes, scan_reports
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState
-from dagster_project.storage import connect, keep_open, now, reset_build, write_raw_tables
+from dagster_project.storage import connect, now, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
 INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
 # A run tagged so reads and extracts every file again (the nightly reconciliation, `--full`).
 FULL_REFRESH_TAG = "cchc/full_refresh"
-# A run tagged so builds on the last refresh's build file instead of a fresh one (an incremental
-# `cchc refresh` or `cchc serve` refresh that may replay the last dbt build: defs/warehouse/replay.py).
-KEEP_BUILD_TAG = "cchc/keep_build"
 
 
 def is_full_refresh(context: dg.AssetExecutionContext) -> bool:
     return context.run.tags.get(FULL_REFRESH_TAG) == "true"
-
-
-def keeps_build(context: dg.AssetExecutionContext) -> bool:
-    return context.run.tags.get(KEEP_BUILD_TAG) == "true"
 
 
 @dg.multi_asset(
@@ -35,15 +29,18 @@ def keeps_build(context: dg.AssetExecutionContext) -> bool:
     group_name="reports",
 )
 def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Read the reports folder into a fresh build file (the start of every refresh).
+    """Read the reports folder into the build file (the start of every refresh): the rows that
+    changed into the build the last refresh left (build_file.py), or every row into a fresh one.
 
     Files whose content was read before are not read again, unless the run is a full refresh.
     """
     settings = warehouse.settings
     hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
-    if not keeps_build(context):
-        reset_build(settings.build_path)
     full = is_full_refresh(context)
+    kept = not full and build_file.is_kept(settings)
+    build_file.forget(settings)
+    if not kept:
+        reset_build(settings.build_path)
     record_folder(settings.reports_dir, settings.build_dir)  # before reading: later changes differ
     state = IngestState(settings.state_path)
     with state.held():
@@ -59,10 +56,8 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         for document in scan.documents for fact in document.table_facts
     ]
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
-    if keeps_build(context):  # open for extraction and dbt's replay (in a refresh run by cchc)
-        keep_open(settings.build_path)
     with connect(settings.build_path) as con:
-        state.copy_versions(con, only_changed=keeps_build(context))
+        state.copy_versions(con, only_changed=kept)
         write_raw_tables(con, {"table_facts": table_rows, "ingest_errors": errors})
     for error in scan.errors:
         if error not in scan.repeated:
@@ -73,7 +68,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
         **{status: statuses.get(status, 0) for status in ("current", "superseded", "withdrawn")},
         "files_read": scan.parsed, "files_unchanged": scan.reused,
-        "full_refresh": full,
+        "full_refresh": full, "build_file_kept": kept,
     })
     yield dg.MaterializeResult(asset_key=TABLE_FACTS, metadata={"rows": len(table_rows)})
     yield dg.MaterializeResult(asset_key=INGEST_ERRORS, metadata={"errors": len(errors)})

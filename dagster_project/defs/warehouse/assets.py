@@ -8,17 +8,10 @@ from dagster_dbt import (
     group_from_dbt_resource_props_fallback_to_directory,
 )
 
-from dagster_project.defs.reports.assets import keeps_build
+from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.warehouse import replay
-from dagster_project.defs.warehouse.in_process import (
-    REFRESH_BUILD,
-    build_in_process,
-    replay_in_process,
-    replay_key,
-)
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
-from dagster_project.storage import close_kept_open
+from dagster_project.marts_properties import write_properties
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -47,23 +40,20 @@ def test_description(node: dict) -> str:
     return f"{what} of {column}" if column else what
 
 
+# dbt's unit tests check the models' SQL on fixed rows, not the data: `make test` runs them.
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+
+
 @dbt_assets(manifest=prepared_manifest(), project=DBT_PROJECT, dagster_dbt_translator=LayeredTranslator())
 def cchc_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Seeds, staging, intermediate and mart models, with their dbt tests, in the build file.
-
-    In a refresh that kept the last build file (`cchc serve`), the SQL of the last build is run
-    again on it instead (replay.py)."""
-    os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)
-    kept = replay.claimed(replay_key()) if keeps_build(context) else None
-    checks = context.selected_asset_check_keys
-    if kept is None or context.selected_asset_keys != context.assets_def.keys:
-        close_kept_open()  # dbt opens the build file itself, with its own settings
-    if context.selected_asset_keys != context.assets_def.keys:
-        # A selection made in the UI: dagster-dbt turns it into dbt's --select.
-        yield from dbt.cli(list(REFRESH_BUILD), context=context).stream()
-    elif kept is not None:
-        yield from replay_in_process(context.assets_def, checks, kept)
-    else:
-        yield from build_in_process(context.assets_def, checks)
+    """Seeds, staging, intermediate and mart models, with their dbt tests, in the build file; the
+    incremental models build only the cells the changed documents touch (dbt/macros/changed.sql)."""
+    write_properties()  # the catalog may have changed since the definitions loaded
+    os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)  # dbt/profiles.yml reads it
+    # dbt's artefacts and log beside the build, replaced by each build (not one folder per run)
+    target = warehouse.settings.build_dir / "dbt"
+    yield from dbt.cli(list(BUILD_ARGS), context=context, target_path=target).stream()
+    if context.selected_asset_keys == context.assets_def.keys:
+        build_file.remember(warehouse.settings)  # every model is up to date: the next refresh builds on it

@@ -1,15 +1,14 @@
 -- Each fact gets the province unit in force at the end of its period: the 63-unit set up to
 -- 30 Jun 2025, the 34-unit set from 1 Jul 2025, falling back to the 63-unit code when the code
 -- does not exist after the merger (e.g. Hòa Bình 17 in a report on 2025).
--- A table: its tests and int_facts_selected (three reads in a replayed refresh) read it. Each fact
--- is resolved on its own, so a replayed refresh recomputes only its changed documents' rows.
-{{ config(materialized="table", meta={"replay_cells": ["document_id"]}) }}
+-- Each fact is resolved on its own: incremental by document (macros/changed.sql).
+{{ incremental_by(['document_id']) }}
 with
 
 facts as (
 
     select * from {{ ref('int_facts_unioned') }}
-    {{ replay_cells() }}
+    where {{ changed_only(['document_id']) }}
 
 ),
 

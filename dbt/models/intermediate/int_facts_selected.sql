@@ -1,7 +1,6 @@
-{{ config(
-    materialized="table",
-    meta={"replay_cells": ["province_code", "province_id", "period_id", "metric_code"]},
-) }}  -- read by ten marts: computed once, not once per mart
+-- Read by ten marts: computed once, not once per mart. Selection and agreement are decided
+-- within a cell: incremental by the cells of the changed documents (macros/changed.sql).
+{{ incremental_by(['province_code', 'year', 'metric_code']) }}
 -- Marks the one value per province × period × metric the wide tables use (is_selected), and how
 -- many sources agree with it. Only facts of current documents compete; facts of superseded or
 -- withdrawn documents are kept (fct_report_facts_history) but never selected nor counted.
@@ -11,14 +10,12 @@
 -- significant digits); then the smallest fact_id.
 -- Agreement: the distinct current documents with an actual fact for the same cell whose value
 -- equals the selected one at the precision of the less precise of the two (precision.sql).
--- Both are decided within a cell (province × period × metric), so a replayed refresh recomputes
--- only the cells its changed documents touch (replay_cells).
 with
 
 facts as (
 
     select * from {{ ref('int_facts_province_resolved') }}
-    {{ replay_cells() }}
+    where {{ changed_only(['province_code', 'year', 'metric_code']) }}
 
 ),
 

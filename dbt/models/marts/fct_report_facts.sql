@@ -1,12 +1,12 @@
 -- Facts of current documents only: those of superseded or withdrawn ones are in
--- fct_report_facts_history. Row by row, so replayed by cells as int_facts_selected is.
-{{ config(meta={"replay_cells": ["province_code", "province_id", "period_id", "metric_code"]}) }}
+-- fct_report_facts_history. Row by row: incremental by cells, as int_facts_selected.
+{{ incremental_by(['province_code', 'year', 'metric_code']) }}
 with
 
 facts as (
 
     select * from {{ ref('int_facts_selected') }}
-    {{ replay_cells() }}
+    where {{ changed_only(['province_code', 'year', 'metric_code']) }}
 
 ),
 

@@ -1,0 +1,57 @@
+{#-
+    The wide table of a fact table: one row per province × period with at least one selected
+    actual fact of that fact_table; one column per catalog metric of it (the selected value, see
+    pivot_metrics), one <metric>_sources_agreeing column per metric (pivot_sources_agreeing).
+    Every fct_<fact_table> model is this macro; its columns' properties are generated from the
+    catalog (dagster_project/marts_properties.py). A row depends on the facts of its province and
+    year only: incremental by the province-years of the changed cells (changed.sql).
+-#}
+{% macro wide_mart(fact_table) %}
+{{ incremental_by(['province_code', 'year']) }}
+with
+
+facts as (
+
+    select * from {{ ref('int_facts_selected') }}
+    where {{ changed_only(['province_code', 'year']) }}
+
+),
+
+selected_facts as (
+
+    select * from facts
+    where is_selected
+        and province_id is not null
+        and fact_table = '{{ fact_table }}'
+
+),
+
+pivoted as (
+
+    select
+        province_id || '|' || period_id as province_period_id,
+        province_id,
+        province_code,
+        province_name_vi,
+        period_id,
+        year,
+        period_code,
+        {{ pivot_metrics(fact_table) }},
+        {{ pivot_sources_agreeing(fact_table) }},
+        string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
+        count(*) as fact_count,
+        cast(count(*) filter (where sources_disagreeing > 0) as integer) as conflicting_metrics
+
+    from selected_facts
+    group by
+        province_id,
+        province_code,
+        province_name_vi,
+        period_id,
+        year,
+        period_code
+
+)
+
+select * from pivoted
+{% endmacro %}

@@ -1,0 +1,74 @@
+"""A metric added to a copy of the metric catalog reaches its wide mart and its description with
+no other file edited (dagster_project/marts_properties.py, macros/wide_mart.sql)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.marts_properties import write_properties
+from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR
+from dagster_project.storage import write_raw_table
+
+NEW_METRIC = {
+    "metric_code": "procedures_reviewed", "fact_table": "procedures", "unit": "count",
+    "label_vi": "Số TTHC được rà soát", "label_en": "Procedures reviewed", "valid_min": "0",
+}
+SEEN = datetime(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dbt project and the reference seeds, copied, with NEW_METRIC appended to the catalog."""
+    root = tmp_path_factory.mktemp("catalog_flow")
+    shutil.copytree(DBT_PROJECT_DIR, root / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(REFERENCE_DIR, root / "seeds" / "reference")
+    catalog = root / "seeds" / "reference" / "metric_catalog.csv"
+    with catalog.open(encoding="utf-8", newline="") as file:
+        columns = csv.DictReader(file).fieldnames
+    with catalog.open("a", encoding="utf-8", newline="") as file:
+        csv.DictWriter(file, columns).writerow({column: NEW_METRIC.get(column, "") for column in columns})
+    assert write_properties(root / "dbt", catalog)
+    return root / "dbt"
+
+
+def test_the_new_metric_is_a_described_column_of_its_wide_mart(project: Path) -> None:
+    build = project.parent / "build.duckdb"
+    write_raw_table(build, "documents", [{
+        "document_id": "aaaa", "file_path": "a.txt", "sha256": "aaaa" * 4, "province_code": "14",
+        "year": 2024, "period": "year", "doc_type": "report", "title": "a", "text": "Rà soát 42 TTHC.",
+        "char_count": 16, "ingested_at": SEEN, "status": "current", "first_seen_at": SEEN,
+        "last_seen_at": SEEN,
+    }])
+    write_raw_table(build, "facts", [{
+        "fact_id": "aaaa:7:procedures_reviewed", "document_id": "aaaa", "province_code": "14", "year": 2024,
+        "period": "year", "metric_code": "procedures_reviewed", "value": 42.0, "unit": "count",
+        "qualifier": "exact", "fact_kind": "actual", "evidence": "Rà soát 42 TTHC.", "span_start": 7,
+        "span_end": 9, "rule_id": "test", "extractor_version": "test", "confidence": 0.9,
+    }])
+    write_raw_table(build, "ingest_errors", [])
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run(
+        [str(dbt), "build", "--exclude-resource-type", "unit_test",
+         "--project-dir", str(project), "--profiles-dir", str(project)],
+        cwd=project, capture_output=True, text=True, env={**os.environ, "CCHC_BUILD_DB": str(build)},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(build), read_only=True) as con:
+        row = con.execute("select procedures_reviewed, procedures_reviewed_sources_agreeing"
+                          " from main.fct_procedures").fetchall()
+    assert row == [(42, 1)]
+    manifest = json.loads((project / "target" / "manifest.json").read_text(encoding="utf-8"))
+    columns = manifest["nodes"]["model.cchc.fct_procedures"]["columns"]
+    described = columns["procedures_reviewed"]["description"]
+    assert described == "Procedures reviewed (Số TTHC được rà soát); count."
+    assert "procedures_reviewed_sources_agreeing" in columns

@@ -1,0 +1,99 @@
+"""dbt's incremental models: a refresh on the kept build file builds again only the cells the
+changed documents touch, and gives the marts a full refresh of the same folder gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import build_file
+from dagster_project.cli import main
+from dagster_project.settings import PROJECT_ROOT, Settings
+
+BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
+# When each row was read: differs between two refreshes of the same folder.
+READ_AT = ("ingested_at", "first_seen_at", "last_seen_at", "recorded_at", "detected_at")
+NEW_REPORT = ("Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Lai Châu.\n"
+              "Toàn tỉnh có 1.234 TTHC, trong đó 456 TTHC cấp tỉnh.\n")
+ADDED_SENTENCE = "\nNăm 2023, toàn tỉnh có 1.777 TTHC.\n"
+
+
+def refresh(reports: Path, warehouse: Path, *extra: str) -> None:
+    assert main(["refresh", "--reports", str(reports), "--warehouse", str(warehouse), *extra]) == 0
+
+
+def marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of the served file's main schema, rows sorted, without the columns of when."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()]
+        rows = {}
+        for table in tables:
+            columns = [name for (name,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ?"
+                " order by column_index", [table]).fetchall() if name not in READ_AT]
+            select = f"select {', '.join(columns)} from main.{table} order by all"
+            rows[table] = con.execute(select).fetchall()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A warehouse refreshed, then refreshed again after one report was added, one changed and
+    one removed; and the folder it read."""
+    root = tmp_path_factory.mktemp("incremental_models")
+    reports = root / "reports"
+    shutil.copytree(BUNDLED_REPORTS, reports)
+    warehouse = root / "incremental" / "cchc.duckdb"
+    refresh(reports, warehouse)
+    (reports / "new_lai_chau_2024.txt").write_text(NEW_REPORT, encoding="utf-8")
+    with (reports / "003_cc1c09ca5be40117.txt").open("a", encoding="utf-8") as changed:
+        changed.write(ADDED_SENTENCE)
+    (reports / "000_5523bcf3cc09a271.txt").unlink()
+    refresh(reports, warehouse)
+    return reports, warehouse
+
+
+def test_the_second_refresh_built_on_the_kept_build_file(refreshed: tuple[Path, Path]) -> None:
+    reports, warehouse = refreshed
+    settings = Settings(reports, warehouse)
+    assert build_file.is_kept(settings)
+    log = (settings.build_dir / "refresh.log").read_text(encoding="utf-8")
+    assert "OK created sql incremental model main.fct_procedures" in log
+    with duckdb.connect(str(settings.build_path), read_only=True) as con:
+        cells = con.execute("select count(*) from raw.changed_cells").fetchone()[0]
+        facts = con.execute("select count(*) from raw.facts").fetchone()[0]
+    assert 0 < cells < facts
+
+
+def test_the_marts_equal_those_of_a_full_refresh(
+    refreshed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The full refresh runs on a copy of the warehouse folder: the same remembered versions, so
+    the same history, and the build file built afresh."""
+    reports, warehouse = refreshed
+    shutil.copytree(warehouse.parent, tmp_path / "full", symlinks=True)
+    fresh = tmp_path / "full" / warehouse.name
+    refresh(reports, fresh, "--full")
+    incremental, full = marts(warehouse), marts(fresh)
+    assert incremental.keys() == full.keys()
+    for table in full:
+        assert incremental[table] == full[table], table
+    selected = [row for row in full["fct_report_facts"] if 1777.0 in row or 1234.0 in row]
+    assert selected, "the added and changed figures are in the marts"
+
+
+def test_a_build_file_of_other_code_or_never_built_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    settings = Settings(tmp_path / "reports", tmp_path / "cchc.duckdb")
+    settings.build_dir.mkdir(parents=True)
+    settings.build_path.write_bytes(b"")
+    assert not build_file.is_kept(settings)  # no dbt build remembered
+    build_file.remember(settings)
+    assert build_file.is_kept(settings)
+    monkeypatch.setattr(build_file, "build_key", lambda: "other code")
+    assert not build_file.is_kept(settings)
+    build_file.forget(settings)
+    assert not build_file.key_path(settings).exists()
