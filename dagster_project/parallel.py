@@ -11,7 +11,6 @@ from typing import TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-Other = TypeVar("Other")
 # Below this many items a pool costs more than it saves.
 MIN_ITEMS_FOR_POOL = 64
 
@@ -74,17 +73,3 @@ def _alone(
             return pool.submit(function, item).result()
     except BrokenProcessPool:
         return WORKER_DIED
-
-
-def beside(
-    function: Callable[[Item], Result], item: Item, meanwhile: Callable[[], Other]
-) -> tuple[Result, Other]:
-    """`(function(item), meanwhile())`: function in one forked process while this one runs
-    `meanwhile` (one after the other with a single worker, CCHC_WORKERS=1). `function` must be a
-    module-level function; nothing the fork shares may be open (a DuckDB database, say)."""
-    if worker_count() < 2:
-        return function(item), meanwhile()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        forked = pool.submit(function, item)
-        here = meanwhile()
-        return forked.result(), here

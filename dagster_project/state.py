@@ -53,7 +53,7 @@ def _add_changed_cells(con: duckdb.DuckDBPyConnection) -> None:
 
 class StateParseCache:
     """Parses of the current parser version, read from the state only for the keys `load` names;
-    new ones are kept until `IngestState.save_scan`."""
+    new ones are kept until `IngestState.save_parses`."""
 
     def __init__(self, path: Path | None, stored: set[str]) -> None:
         self._path, self._stored = path, stored
@@ -85,6 +85,73 @@ class StateParseCache:
 
     def put(self, key: str, result: Parsed | Rejected) -> None:
         self.new[key] = result
+
+    def release(self) -> None:
+        """Forget the parses held (saved by IngestState.save_parses): the next batch's are read."""
+        self._stored |= set(self.new)
+        self.new.clear()
+        self._loaded.clear()
+
+
+class VersionsRecorder:
+    """Every version of every document with its status after a scan, recorded batch by batch.
+
+    A document read now is current. One that was current before and is not now is superseded
+    when its file is still in the folder (its content changed) and withdrawn when it is gone.
+    Only rows that changed are written (and those of `reparsed` contents, whose text may have),
+    so an incremental refresh does not copy every text again. The state's `changed` table lists
+    the documents whose row or status this scan changed.
+    """
+
+    def __init__(self, state: IngestState, seen_at: datetime) -> None:
+        self.state, self.seen_at = state, seen_at
+        self.known = state._known_versions()
+        self.seen: set[str] = set()
+        with connect(state.path) as con:
+            con.execute("delete from changed")
+
+    def record(self, documents: list[Document], reparsed: frozenset[str] = frozenset()) -> None:
+        """Write the rows of these documents that changed."""
+        rows = []
+        for document in documents:
+            before = self.known.get(document.document_id)
+            row = _version_row(document, "current", before["first_seen_at"] if before else self.seen_at,
+                               self.seen_at)
+            if before is None or document.sha256 in reparsed or any(
+                before[column] != row[column] for column in _COMPARED
+            ):
+                rows.append(row)
+        self.seen |= {document.document_id for document in documents}
+        frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
+        with connect(self.state.path) as con:
+            con.execute("begin")
+            con.execute("delete from versions where document_id in (select document_id from frame)")
+            con.execute("insert into versions select * from frame")
+            con.execute("insert into changed select document_id from frame")
+            con.execute("commit")
+
+    def finish(self, present: Iterable[str]) -> dict[str, int]:
+        """Statuses of the documents not seen, and when each current one was seen; the versions by
+        status."""
+        present = set(present)
+        moved = [
+            (document_id, "superseded" if present & _paths(row) else "withdrawn")
+            for document_id, row in self.known.items()
+            if document_id not in self.seen and row["status"] == "current"
+        ]
+        statuses = pd.DataFrame(moved, columns=["document_id", "status"], dtype="string")  # noqa: F841
+        seen_ids = pd.DataFrame({"document_id": sorted(self.seen)}, dtype="string")  # noqa: F841
+        with connect(self.state.path) as con:
+            con.execute("begin")
+            con.execute("update versions set status = s.status from statuses s"
+                        " where versions.document_id = s.document_id")
+            con.execute("update versions set last_seen_at = ?, ingested_at = ?"
+                        " where document_id in (select document_id from seen_ids)",
+                        [self.seen_at, self.seen_at])
+            con.execute("insert into changed select document_id from statuses"
+                        " except select document_id from changed")
+            con.execute("commit")
+            return dict(con.execute("select status, count(*) from versions group by status").fetchall())
 
 
 class IngestState:
@@ -141,78 +208,43 @@ class IngestState:
             ).fetchall()
         return StateParseCache(self.path, {key for (key,) in rows})
 
-    def save_scan(self, files: dict[str, FileSeen], cache: StateParseCache) -> None:
-        frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
-            [(path, seen.size, seen.mtime_ns, seen.sha256) for path, seen in files.items()],
-            columns=["file_path", "size", "mtime_ns", "sha256"],
-        )
+    def save_parses(self, cache: StateParseCache) -> None:
+        """Write the cache's new parses, and let go of every parse it holds (one batch's)."""
         new_parses = pd.DataFrame(  # noqa: F841 - read by DuckDB
             [(key, PARSER_VERSION, _dump_parse(result)) for key, result in cache.new.items()],
             columns=["cache_key", "parser_version", "payload"],
         )
         with connect(self.path) as con:
             con.execute("begin")
-            con.execute("delete from files")
-            con.execute("insert into files select * from frame")
             con.execute("delete from parses where cache_key in (select cache_key from new_parses)")
             con.execute("insert into parses select * from new_parses")
+            con.execute("commit")
+        cache.release()
+
+    def save_files(self, files: dict[str, FileSeen]) -> None:
+        frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+            [(path, seen.size, seen.mtime_ns, seen.sha256) for path, seen in files.items()],
+            columns=["file_path", "size", "mtime_ns", "sha256"],
+        )
+        with connect(self.path) as con:
+            con.execute("begin")
+            con.execute("delete from files")
+            con.execute("insert into files select * from frame")
             con.execute("commit")
 
     def record_versions(
         self, documents: list[Document], present: Iterable[str], seen_at: datetime,
         reparsed: frozenset[str] = frozenset(),
     ) -> dict[str, int]:
-        """Record every version of every document with its status after this scan; how many
-        versions have each status.
-
-        A document read now is current. One that was current before and is not now is superseded
-        when its file is still in the folder (its content changed) and withdrawn when it is gone.
-        Only rows that changed are written (and those of `reparsed` contents, whose text may have),
-        so an incremental refresh does not copy every text again.
-        """
-        present = set(present)
-        known = self._known_versions()
-        written, seen = [], {document.document_id for document in documents}
-        for document in documents:
-            before = known.get(document.document_id)
-            row = _version_row(document, "current", before["first_seen_at"] if before else seen_at, seen_at)
-            if before is None or document.sha256 in reparsed or any(
-                before[column] != row[column] for column in _COMPARED
-            ):
-                written.append(row)
-        moved = [
-            (document_id, "superseded" if present & _paths(row) else "withdrawn")
-            for document_id, row in known.items()
-            if document_id not in seen and row["status"] == "current"
-        ]
-        return self._write_versions(written, moved, seen, seen_at)
+        """VersionsRecorder for one batch of documents: how many versions have each status."""
+        recorder = VersionsRecorder(self, seen_at)
+        recorder.record(documents, reparsed)
+        return recorder.finish(present)
 
     def _known_versions(self) -> dict[str, dict]:
         with connect(self.path) as con:
             cursor = con.execute(f"select {', '.join(_COMPARED)} from versions")
             return {row[0]: dict(zip(_COMPARED, row, strict=True)) for row in cursor.fetchall()}
-
-    def _write_versions(
-        self, rows: list[dict], moved: list[tuple[str, str]], seen: set[str], seen_at: datetime
-    ) -> dict[str, int]:
-        """Write the changed rows and statuses and when each current one was seen; the versions
-        by status."""
-        frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
-        statuses = pd.DataFrame(moved, columns=["document_id", "status"], dtype="string")  # noqa: F841
-        seen_ids = pd.DataFrame({"document_id": sorted(seen)}, dtype="string")  # noqa: F841 - may be empty
-        with connect(self.path) as con:
-            con.execute("begin")
-            con.execute("delete from versions where document_id in (select document_id from frame)")
-            con.execute("insert into versions select * from frame")
-            con.execute("update versions set status = s.status from statuses s"
-                        " where versions.document_id = s.document_id")
-            con.execute("update versions set last_seen_at = ?, ingested_at = ?"
-                        " where document_id in (select document_id from seen_ids)", [seen_at, seen_at])
-            con.execute("delete from changed")
-            con.execute("insert into changed select document_id from frame"
-                        " union select document_id from statuses")
-            con.execute("commit")
-            return dict(con.execute("select status, count(*) from versions group by status").fetchall())
 
     def versions(self) -> list[dict]:
         """Every version, without its text."""

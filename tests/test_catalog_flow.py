@@ -1,5 +1,6 @@
-"""A metric added to a copy of the metric catalog reaches its wide mart and its description with
-no other file edited (dagster_project/marts_properties.py, macros/wide_mart.sql)."""
+"""A metric added to a copy of the metric catalog reaches its wide mart, its description and its
+checks with no other file edited (dagster_project/marts_properties.py, macros/wide_mart.sql,
+quality/rules.py catalog_rules)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ import duckdb
 import pytest
 
 from dagster_project.marts_properties import write_properties
+from dagster_project.quality.catalog import load_catalog
+from dagster_project.quality.rules import Base, ShareRule, catalog_rules
 from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR
 from dagster_project.storage import write_raw_table
 
-NEW_METRIC = {
-    "metric_code": "procedures_reviewed", "fact_table": "procedures", "unit": "count",
-    "label_vi": "Số TTHC được rà soát", "label_en": "Procedures reviewed", "valid_min": "0",
+NEW_METRIC = {  # a share of a total the catalog has, of one of its parts
+    "metric_code": "procedures_simplified_pct", "fact_table": "procedures", "unit": "pct",
+    "label_vi": "Tỷ lệ TTHC được đơn giản hóa", "label_en": "Share of procedures simplified",
+    "valid_min": "0", "valid_max": "100", "share_numerator": "procedures_simplified",
+    "share_base": "procedures_total", "additive": "false",
 }
 SEEN = datetime(2026, 1, 1)
 
@@ -36,24 +41,25 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with catalog.open(encoding="utf-8", newline="") as file:
         columns = csv.DictReader(file).fieldnames
     with catalog.open("a", encoding="utf-8", newline="") as file:
-        csv.DictWriter(file, columns).writerow({column: NEW_METRIC.get(column, "") for column in columns})
+        row = {column: NEW_METRIC.get(column, "") for column in columns}
+        csv.DictWriter(file, columns, lineterminator="\n").writerow(row)
     assert write_properties(root / "dbt", catalog)
     return root / "dbt"
 
 
 def test_the_new_metric_is_a_described_column_of_its_wide_mart(project: Path) -> None:
-    build = project.parent / "build.duckdb"
+    build, sentence = project.parent / "build.duckdb", "Đơn giản hóa 42,5% TTHC."
     write_raw_table(build, "documents", [{
         "document_id": "aaaa", "file_path": "a.txt", "sha256": "aaaa" * 4, "province_code": "14",
-        "year": 2024, "period": "year", "doc_type": "report", "title": "a", "text": "Rà soát 42 TTHC.",
-        "char_count": 16, "ingested_at": SEEN, "status": "current", "first_seen_at": SEEN,
+        "year": 2024, "period": "year", "doc_type": "report", "title": "a", "text": sentence,
+        "char_count": len(sentence), "ingested_at": SEEN, "status": "current", "first_seen_at": SEEN,
         "last_seen_at": SEEN,
     }])
     write_raw_table(build, "facts", [{
-        "fact_id": "aaaa:7:procedures_reviewed", "document_id": "aaaa", "province_code": "14", "year": 2024,
-        "period": "year", "metric_code": "procedures_reviewed", "value": 42.0, "unit": "count",
-        "qualifier": "exact", "fact_kind": "actual", "evidence": "Rà soát 42 TTHC.", "span_start": 7,
-        "span_end": 9, "rule_id": "test", "extractor_version": "test", "confidence": 0.9,
+        "fact_id": "aaaa:13:procedures_simplified_pct", "document_id": "aaaa", "province_code": "14",
+        "year": 2024, "period": "year", "metric_code": "procedures_simplified_pct", "value": 42.5,
+        "unit": "pct", "qualifier": "exact", "fact_kind": "actual", "evidence": sentence,
+        "span_start": 13, "span_end": 18, "rule_id": "test", "extractor_version": "test", "confidence": 0.9,
     }])
     write_raw_table(build, "ingest_errors", [])
     dbt = Path(sys.executable).with_name("dbt")
@@ -64,11 +70,19 @@ def test_the_new_metric_is_a_described_column_of_its_wide_mart(project: Path) ->
     )
     assert done.returncode == 0, done.stdout[-3000:]
     with duckdb.connect(str(build), read_only=True) as con:
-        row = con.execute("select procedures_reviewed, procedures_reviewed_sources_agreeing"
+        row = con.execute("select procedures_simplified_pct, procedures_simplified_pct_sources_agreeing"
                           " from main.fct_procedures").fetchall()
-    assert row == [(42, 1)]
+    assert row == [(42.5, 1)]
     manifest = json.loads((project / "target" / "manifest.json").read_text(encoding="utf-8"))
     columns = manifest["nodes"]["model.cchc.fct_procedures"]["columns"]
-    described = columns["procedures_reviewed"]["description"]
-    assert described == "Procedures reviewed (Số TTHC được rà soát); count."
-    assert "procedures_reviewed_sources_agreeing" in columns
+    described = columns["procedures_simplified_pct"]["description"]
+    assert described == "Share of procedures simplified (Tỷ lệ TTHC được đơn giản hóa); percent."
+    assert "procedures_simplified_pct_sources_agreeing" in columns
+
+
+def test_the_new_metric_is_checked_against_its_base(project: Path) -> None:
+    catalog = load_catalog(project.parent / "seeds" / "reference" / "metric_catalog.csv")
+    shares = {rule.share: rule for rule in catalog_rules(catalog) if isinstance(rule, ShareRule)}
+    expected = (Base("procedures_simplified", ("procedures_total",)),)
+    assert shares["procedures_simplified_pct"].bases == expected
+    assert shares["procedures_simplified_pct"].table_name == "fct_procedures"

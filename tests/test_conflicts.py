@@ -182,12 +182,11 @@ def test_conflicting_metrics_counts_the_disagreements_of_a_row(warehouse: Path) 
 # Superseded and withdrawn documents
 
 
-def run_dbt(build: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    """dbt build of everything downstream of the raw tables (the seeds are in the copy), the
-    incremental models whole: the raw rows were changed without raw.changed_cells saying so."""
+def run_dbt(build: Path, tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """dbt on a build file, its artefacts in tmp_path."""
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run(
-        [str(dbt), "build", "--select", "source:raw+", "--full-refresh", "--profiles-dir", str(DBT_PROJECT_DIR),
+        [str(dbt), *arguments, "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(tmp_path / "dbt-target"), "--log-path", str(tmp_path / "dbt-logs")],
         cwd=DBT_PROJECT_DIR, env={**os.environ, "CCHC_BUILD_DB": str(build)},
         capture_output=True, text=True, check=False,
@@ -220,7 +219,10 @@ def history_build(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
                                     where file_path = 'annual_report_2024.txt'
                                         and status = 'current')"""
         )
-    result = run_dbt(build, folder)
+    # everything downstream of the raw tables (the seeds are in the copy), whole, with the data
+    # tests the refresh runs (its unit tests are `make test`'s)
+    result = run_dbt(build, folder, "build", "--select", "source:raw+", "--full-refresh",
+                     "--exclude-resource-type", "unit_test")
     assert result.returncode == 0, result.stdout[-3000:]
     return build
 
@@ -278,8 +280,36 @@ def test_blocking_checks_pass_with_a_history(history_build: Path) -> None:
         results = run_blocking_checks(con)
 
     assert [(r.table_name, r.check_name, r.failures) for r in results if not r.passed] == []
-    (raw_facts,) = [r for r in results if r.check_name == "reconcile_raw_facts"]
-    assert raw_facts.observed["rows"] == query(history_build, "select count(*) from raw.facts")[0][0]
+
+
+# No fact lost: a dbt test of the build (the history build passed it)
+
+NO_FACT_LOST = "assert_facts_split_by_document_status"
+
+
+def test_a_fact_lost_doubled_or_changed_fails_the_build(history_build: Path, tmp_path: Path) -> None:
+    build = tmp_path / "cchc.build.duckdb"
+    shutil.copyfile(history_build, build)
+    with duckdb.connect(str(build)) as con:
+        ((lost,),) = con.execute("select min(fact_id) from fct_report_facts_history").fetchall()
+        ((doubled,),) = con.execute("select min(fact_id) from fct_report_facts join dim_document"
+                                    " using (document_id) where file_path = 'news_february.txt'").fetchall()
+        ((changed,),) = con.execute("select min(fact_id) from fct_report_facts"
+                                    " where document_id = 'ref_par_index'").fetchall()
+        con.execute("delete from fct_report_facts_history where fact_id = ?", [lost])
+        con.execute("insert into fct_report_facts_history by name select *, 'withdrawn' as document_status"
+                    " from fct_report_facts where fact_id = ?", [doubled])
+        con.execute("update fct_report_facts set value = value + 1 where fact_id = ?", [changed])
+
+    result = run_dbt(build, tmp_path, "test", "--select", NO_FACT_LOST, "--store-failures")
+
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert query(build, f"select fact_id, placed_in, problem from dbt_test__audit.{NO_FACT_LOST}"
+                        " order by problem, fact_id") == [
+        (lost, None, "fact in 0 tables, not 1"),
+        (doubled, "fct_report_facts, fct_report_facts_history", "fact in 2 tables, not 1"),
+        (changed, "fct_report_facts", "value changed on the way"),
+    ]
 
 
 # docs/bi.md, tested as written

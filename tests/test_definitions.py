@@ -27,7 +27,7 @@ def test_definitions_load_with_job_schedule_and_checks() -> None:
     }
     assert expected <= keys
     check_keys = definitions.resolve_asset_graph().asset_check_keys
-    assert dg.AssetCheckKey(dg.AssetKey("fct_tasks"), "great_expectations") in check_keys
+    assert dg.AssetCheckKey(dg.AssetKey("fct_report_facts"), "great_expectations") in check_keys
 
 
 def test_sensor_starts_a_refresh_when_reports_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,7 +97,7 @@ def test_failed_blocking_check_leaves_the_published_file_unchanged(
         "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 97,2%.",
         encoding="utf-8",
     )
-    broken = blocking.CheckResult(blocking.MART_CHECK, "fct_procedures", False, ["a broken key"])
+    broken = blocking.CheckResult(blocking.MART_CHECK, "fct_report_facts", False, ["a broken key"])
     monkeypatch.setattr(blocking, "_validate_mart", lambda *_: broken)  # the warehouse's own fault
     published = tmp_path / "cchc.duckdb"
     shutil.copyfile(warehouse, published)

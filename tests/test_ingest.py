@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from pypdf import PdfWriter
 
-from dagster_project.ingest.documents import scan_reports
+from dagster_project.ingest.documents import Scan, scan_in_batches, scan_reports
 from dagster_project.ingest.provinces import province_code
 from dagster_project.state import IngestState
 
@@ -232,7 +232,8 @@ def refresh(reports: Path, state: IngestState, when: int) -> dict[str, dict]:
     scan = scan_reports(reports, cache, state.known_files())
     state.record_versions(scan.documents, scan.files, datetime(2026, 1, when))
     versions = state.versions()
-    state.save_scan(scan.files, cache)
+    state.save_parses(cache)
+    state.save_files(scan.files)
     refresh.last_scan = scan
     return {(row["file_path"], row["status"]): row for row in versions}
 
@@ -323,21 +324,23 @@ def test_a_state_of_another_layout_starts_afresh(tmp_path: Path) -> None:
     assert (refresh.last_scan.parsed, refresh.last_scan.reused) == (1, 0)
 
 
-def test_a_later_scan_in_the_process_takes_what_unchanged_files_made(tmp_path: Path) -> None:
+def test_a_new_manifest_row_makes_the_document_again(tmp_path: Path) -> None:
     reports, state = tmp_path / "reports", IngestState(tmp_path / "state.duckdb")
     write(reports, "a.txt", REPORT)
-    write(reports, "no-year.txt", "Báo cáo cải cách hành chính của tỉnh Sơn La.")
     write(reports, "manifest.csv", "file,published\na.txt,2024-12-20\n")
     refresh(reports, state, 1)
-    first = refresh.last_scan
-    cache = state.parse_cache()
-    loaded: list[str] = []
-    cache.load = lambda keys: loaded.extend(keys)  # what the scan asks the state for
-    again = scan_reports(reports, cache, state.known_files())
-    assert (again.documents, again.errors) == (first.documents, first.errors)
-    assert again.repeated == set(first.errors) and [e.reason for e in again.errors] == ["no period"]
-    assert loaded == [], "no parse is read from the state"
-
     write(reports, "manifest.csv", "file,published\na.txt,2024-12-21\n")  # same file, new manifest row
     (document,) = scan_reports(reports, state.parse_cache(), state.known_files()).documents
     assert document.published.isoformat() == "2024-12-21"
+
+
+def test_files_are_made_into_documents_in_batches_one_content_in_one(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write(reports, "a.txt", REPORT)
+    write(reports, "b.txt", REPORT)
+    write(reports, "c.txt", REPORT.replace("2024", "2023"))
+    batches = [[d.file_path for d in documents]
+               for documents in scan_in_batches(Scan([], []), reports, batch_files=1)]
+    assert batches == [["a.txt"], ["c.txt"]]  # b.txt has a.txt's content: one document, its alias
+    whole = scan_reports(reports).documents
+    assert [(d.file_path, d.aliases) for d in whole] == [("a.txt", "b.txt"), ("c.txt", None)]

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from dagster_project.parallel import MIN_ITEMS_FOR_POOL, WORKER_DIED, beside, isolated_map, parallel_map
+from dagster_project.parallel import MIN_ITEMS_FOR_POOL, WORKER_DIED, isolated_map, parallel_map
 
 
 def square_and_pid(number: int) -> tuple[int, int]:
@@ -25,16 +25,6 @@ def test_one_worker_means_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CCHC_WORKERS", "1")
     results = parallel_map(square_and_pid, list(range(MIN_ITEMS_FOR_POOL * 4)))
     assert {pid for _, pid in results} == {os.getpid()}
-
-
-@pytest.mark.parametrize(("workers", "forked"), [("2", True), ("1", False)])
-def test_beside_runs_one_function_in_a_fork_while_this_process_works(
-    workers: str, forked: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CCHC_WORKERS", workers)
-    (square, pid), here = beside(square_and_pid, 7, lambda: square_and_pid(3))
-    assert (square, here) == (49, (9, os.getpid()))
-    assert (pid != os.getpid()) == forked
 
 
 def die_on_three(number: int) -> tuple[int, int]:

@@ -183,7 +183,7 @@ def test_manifest_describes_the_served_file_and_its_parquet_files(warehouse: Pat
     assert manifest["run_id"][:8] == manifest["version"][-8:]
     assert manifest["code_version"].startswith(metadata.version("cchc-warehouse"))
     assert manifest["duckdb_version"] == duckdb.__version__
-    assert {"fct_tasks:great_expectations", "fct_report_facts:reconcile_raw_facts",
+    assert {"fct_report_facts:great_expectations", "fct_report_facts:assert_facts_split_by_document_status",
             "dim_province:unique_dim_province_province_id"} <= set(manifest["checks_passed"])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = con.execute("select table_name from duckdb_tables() where schema_name = 'main'")

@@ -1,13 +1,16 @@
-"""Quality stage: blocking suites, reconciliations, consistency findings, Data Docs and the
-data_quality_issues table.
+"""Quality stage: the blocking suite, the consistency findings and the rules the metric catalog
+makes of them, Data Docs and the data_quality_issues table.
 
 Each test builds the marts it needs in an in-memory DuckDB; the wide tables get one column
 per catalog metric (bigint for counts and ranks, double otherwise), as the dbt marts do.
-Great Expectations is imported once for the whole module.
+Great Expectations is imported once for the whole module. That no fact is lost between raw.facts
+and the marts is a dbt test (tests/test_conflicts.py runs it).
 """
 
 from __future__ import annotations
 
+import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,22 +28,20 @@ from dagster_project.quality import (
     load_validations,
     render_data_docs,
     run_blocking_checks,
-    run_mart_checks,
-    run_reconciliation_checks,
     save_found,
     save_validations,
     write_quality_issues,
 )
 from dagster_project.quality.blocking import MART_CHECK
 from dagster_project.quality.catalog import load_catalog
-from dagster_project.quality.rules import RULES, SUBJECT, ShareRule, SumRule
-from dagster_project.quality.suites import catalog_ranges
-from dagster_project.storage import RAW_DDL
+from dagster_project.quality.rules import SUBJECT, Base, ShareRule, SumRule, catalog_rules
+from dagster_project.settings import CATALOG_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog()
 METRICS = {metric.code: metric for metric in CATALOG}
 WIDE_TABLES = sorted({metric.table_name for metric in CATALOG})
+RULES = catalog_rules(CATALOG)
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 PPID = "63-17|2022-9M"  # Hòa Bình, first nine months of 2022
 
@@ -48,9 +49,6 @@ PPID = "63-17|2022-9M"  # Hòa Bình, first nine months of 2022
 @pytest.fixture
 def con():
     connection = duckdb.connect()
-    _create_dim_province(connection, {63: 63, 34: 34})
-    connection.execute("create schema raw")
-    connection.execute(f"create table raw.facts ({RAW_DDL['facts']})")
     connection.execute(
         "create table fct_report_facts (fact_id varchar, document_id varchar,"
         " province_id varchar, province_code varchar, period_id varchar, year integer,"
@@ -59,16 +57,8 @@ def con():
         " invalid_reason varchar, evidence varchar, span_start integer, span_end integer, rule_id varchar,"
         " extractor_version varchar, confidence double)"
     )
-    connection.execute(
-        "create table fct_report_facts_history as"
-        " select *, cast(null as varchar) as document_status from fct_report_facts"
-    )
     for table in WIDE_TABLES:
-        metrics = ", ".join(
-            f"{m.code} {'bigint' if m.unit in ('count', 'rank') else 'double'}"
-            for m in CATALOG
-            if m.table_name == table
-        )
+        metrics = ", ".join(f"{m.code} {column_type(m.unit)}" for m in CATALOG if m.table_name == table)
         connection.execute(
             f"create table {table} (province_period_id varchar, province_id varchar,"
             f" period_id varchar, source_document_ids varchar, {metrics})"
@@ -77,17 +67,8 @@ def con():
     connection.close()
 
 
-def _create_dim_province(con, rows_per_generation: dict[int, int]) -> None:
-    con.execute(
-        "create or replace table dim_province"
-        " (province_id varchar, province_code varchar, generation integer)"
-    )
-    for generation, count in rows_per_generation.items():
-        con.execute(
-            "insert into dim_province select ? || '-' || code, code, ?"
-            " from (select lpad(cast(range as varchar), 2, '0') as code from range(1, ? + 1))",
-            [str(generation), generation, count],
-        )
+def column_type(unit: str) -> str:
+    return "bigint" if unit in ("count", "rank") else "double"
 
 
 def put(con, table: str, province_period_id: str = PPID, **values: float) -> None:
@@ -144,7 +125,7 @@ def mart_result(results: list[CheckResult], table: str) -> CheckResult:
     return result
 
 
-# Blocking suites
+# Blocking suite
 
 
 def test_blocking_checks_pass_on_clean_marts(con):
@@ -154,23 +135,14 @@ def test_blocking_checks_pass_on_clean_marts(con):
 
     results = run_blocking_checks(con)
 
-    assert sorted((r.table_name, r.check_name) for r in results) == sorted(
-        [
-            *((table, MART_CHECK) for table in ["dim_province", "fct_report_facts", *WIDE_TABLES]),
-            ("fct_report_facts", "reconcile_raw_facts"),
-            ("fct_report_facts", "reconcile_wide_tables"),
-        ]
-    )
+    assert [(r.table_name, r.check_name) for r in results] == [("fct_report_facts", MART_CHECK)]
     assert [r.failures for r in results if not r.passed] == []
-    assert mart_result(results, "dim_province").observed["rows"] == 97
+    assert mart_result(results, "fct_report_facts").observed["rows"] == 6
     assert all(validation.success for r in results for validation in r.validations)
 
 
-def test_a_build_file_is_checked_and_its_findings_found_as_through_a_connection(con, tmp_path, monkeypatch):
-    """check_build runs the checks of the long fact table and the findings in a forked process."""
-    monkeypatch.setenv("CCHC_WORKERS", "2")
-    put(con, "fct_reform_index", par_index_rank=64)  # a mart suite fails
-    raw_fact(con, "lost", 1.0)  # and a reconciliation
+def test_a_build_file_is_checked_and_its_findings_found_as_through_a_connection(con, tmp_path):
+    state(con, "procedures_new", 1.612, "1.612 TTHC", fact_id="misread")  # the suite fails
     publish(con, "fct_procedures", procedures_total=2046, procedures_province_level=2100)  # a finding
     database = tmp_path / "build.duckdb"
     con.execute(f"attach '{database}' as build")
@@ -182,9 +154,7 @@ def test_a_build_file_is_checked_and_its_findings_found_as_through_a_connection(
 
     results, consistency = check_build(database)
     assert verdicts(results) == verdicts(run_blocking_checks(con))
-    # The cell has no fact behind it either.
-    assert [r.check_name for r in results if not r.passed] == [
-        MART_CHECK, "reconcile_raw_facts", "reconcile_wide_tables"]
+    assert [r.check_name for r in results if not r.passed] == [MART_CHECK]
     expected = find_inconsistencies(con).findings
     assert [f.issue_id for f in consistency.findings] == [f.issue_id for f in expected] != []
 
@@ -199,225 +169,136 @@ def test_found_findings_are_read_only_by_their_own_run(tmp_path):
     assert load_found(path, "run-1") is None
 
 
-@pytest.mark.parametrize(
-    ("table", "column", "value", "expectation"),
-    [
-        pytest.param(
-            "fct_procedures",
-            "procedures_total",
-            -5,
-            "expect_column_values_to_be_between",
-            id="negative count",
-        ),
-        pytest.param(
-            "fct_online_services",
-            "online_dossier_rate_pct",
-            120,
-            "expect_column_values_to_be_between",
-            id="share of 120",
-        ),
-        pytest.param(
-            "fct_reform_index",
-            "par_index_rank",
-            64,
-            "expect_column_values_to_be_between",
-            id="rank beyond 63",
-        ),
-    ],
-)
-def test_blocking_suite_fails_on_bad_value(con, table, column, value, expectation):
-    put(con, table, **{column: value})
+def test_counts_and_ranks_must_be_whole_numbers(con):
+    state(con, "procedures_total", 2046, "2.046 TTHC", fact_id="a")
+    state(con, "procedures_total", 1.612, "1.612 TTHC", fact_id="b")  # misread separator
+    state(con, "par_index_rank", 35.5, "hạng 35,5", fact_id="c")
+    state(con, "dossiers_on_time_pct", 96.6, "đạt 96,6%", fact_id="d")
+    state(con, "state_revenue_million_vnd", 5105229.5, "5.105.229,5 triệu đồng", fact_id="e")
 
-    result = mart_result(run_mart_checks(con, [table]), table)
+    result = mart_result(run_blocking_checks(con), "fct_report_facts")
 
     assert not result.passed
-    (message,) = result.failures
-    assert expectation in message
-    # The cell is named by its row and metric, the range by its column.
-    assert f"on {table} cells.value_" in message
-    assert f"metric_code='{column}'" in message and f"={value})" in message
-
-
-@pytest.mark.parametrize(
-    "column",
-    [
-        "state_revenue_pct_of_plan",
-        "public_investment_disbursed_pct",
-    ],
-)
-def test_shares_of_a_plan_may_exceed_100(con, column):
-    table = next(m.table_name for m in CATALOG if m.code == column)
-    put(con, table, **{column: 120})
-
-    assert mart_result(run_mart_checks(con, [table]), table).passed
-
-
-def test_fact_year_span_and_whole_counts_are_checked(con):
-    state(con, "procedures_total", 2046, "...", fact_id="a", year=1999)
-    state(con, "procedures_total", 2046, "...", fact_id="b", span_start=20, span_end=20)
-    state(con, "procedures_total", 2046, "...", fact_id="c", span_start=None, span_end=None)
-    state(con, "procedures_total", 1.612, "1.612 TTHC", fact_id="d")  # misread separator
-    state(con, "dossiers_on_time_pct", 96.6, "đạt 96,6%", fact_id="e", unit="pct")
-
-    result = mart_result(run_mart_checks(con, ["fct_report_facts"]), "fct_report_facts")
-
-    assert not result.passed
-    span, year, value = sorted(result.failures)  # by expectation type
-    assert "fct_report_facts.year" in year and "1999" in year
-    assert "(span_end, span_start)" in span and "(20, 20)" in span
-    assert "fct_report_facts.value where unit IN" in value
-    assert "1 of 4 values fail, e.g. 1.612" in value
-
-
-def test_dim_province_needs_63_and_34_units(con):
-    _create_dim_province(con, {63: 62, 34: 35})
-
-    result = mart_result(run_mart_checks(con, ["dim_province"]), "dim_province")
-
-    assert not result.passed
-    assert any("where generation == 63: observed 62" in m for m in result.failures)
-    assert any("where generation == 34: observed 35" in m for m in result.failures)
-
-
-def test_a_catalog_metric_without_its_column_fails_its_table(con):
-    metric = next(m for m in CATALOG if m.table_name == "fct_tasks")
-    con.execute(f"alter table fct_tasks drop column {metric.code}")
-
-    result = mart_result(run_mart_checks(con, ["fct_tasks"]), "fct_tasks")
-
-    assert result.failures == [f"catalog metric {metric.code} has no column in main.fct_tasks"]
-
-
-def test_a_range_whose_metrics_are_all_missing_fails_only_for_them(con):
-    ranges = catalog_ranges(CATALOG, "fct_reform_index")
-    column, (_, _, codes) = min(ranges.items(), key=lambda item: len(item[1][2]))
-    for code in codes:
-        con.execute(f"alter table fct_reform_index drop column {code}")
-
-    result = mart_result(run_mart_checks(con, ["fct_reform_index"]), "fct_reform_index")
-
-    assert len(ranges) > 1, column
-    assert result.failures == [
-        f"catalog metric {code} has no column in main.fct_reform_index" for code in codes
-    ]
+    (failure,) = result.failures
+    assert failure.startswith("expect_column_values_to_match_regex(regex=")
+    assert "on fct_report_facts.value where unit IN ['count', 'rank']" in failure
+    assert "2 of 3 values fail, e.g. 1.612, 35.5" in failure
 
 
 def test_missing_mart_fails_its_suite(con):
-    con.execute("drop table fct_staffing")
+    con.execute("drop table fct_report_facts")
 
-    result = mart_result(run_mart_checks(con, ["fct_staffing"]), "fct_staffing")
+    result = mart_result(run_blocking_checks(con), "fct_report_facts")
 
-    assert result.failures == ["table main.fct_staffing does not exist"]
-
-
-# Reconciliation: no fact lost between stages
+    assert result.failures == ["table main.fct_report_facts does not exist"]
 
 
-def raw_fact(con, fact_id: str, value: float) -> None:
-    con.execute("insert into raw.facts (fact_id, value) values (?, ?)", [fact_id, value])
-
-
-def reconciliation(con, name: str) -> CheckResult:
-    (result,) = [r for r in run_reconciliation_checks(con) if r.check_name == name]
-    assert result.table_name == "fct_report_facts"
-    return result
-
-
-def test_raw_facts_reconcile_when_all_arrive_unchanged(con):
-    raw_fact(con, "doc17:procedures_total", 2046)
+def test_validation_draws_no_progress_bars(con, capfd):
     state(con, "procedures_total", 2046)
 
-    assert reconciliation(con, "reconcile_raw_facts").passed
+    run_blocking_checks(con)
+    find_inconsistencies(con)
+
+    assert "Calculating Metrics" not in capfd.readouterr().err
 
 
-def test_a_lost_raw_fact_is_named(con):
-    raw_fact(con, "doc17:procedures_total", 2046)
-    raw_fact(con, "doc17:procedures_new", 12)
-    state(con, "procedures_total", 2046)
-
-    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
-
-    assert "expect_column_values_to_not_be_null" in failure
-    assert "1 of 2 rows fail, e.g. (fact_id='doc17:procedures_new', report_fact_id=missing)" in failure
+# The rules the catalog makes
 
 
-def test_a_raw_value_changed_on_the_way_fails(con):
-    raw_fact(con, "doc17:procedures_total", 2046)
-    state(con, "procedures_total", 2.046)
+def extended_catalog(tmp_path: Path, *rows: dict[str, str]) -> Path:
+    """A copy of the metric catalog with rows appended (unnamed columns empty)."""
+    with CATALOG_PATH.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        columns, existing = reader.fieldnames, list(reader)
+    path = tmp_path / "metric_catalog.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*existing, *({column: row.get(column, "") for column in columns} for row in rows)])
+    return path
 
-    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
 
-    assert "expect_column_pair_values_to_be_equal" in failure
-    assert "raw_value=2046, report_value=2.046" in failure
+NEW_PART = {"metric_code": "procedures_central_level", "fact_table": "procedures", "unit": "count",
+            "label_vi": "Số TTHC cấp trung ương thực hiện tại địa phương",
+            "label_en": "Central-level procedures handled in the province", "valid_min": "0",
+            "part_of": "procedures_total", "additive": "false"}
+NEW_SHARE = {"metric_code": "dossiers_late_pct", "fact_table": "procedures", "unit": "pct",
+             "label_vi": "Tỷ lệ hồ sơ giải quyết trễ hạn", "label_en": "Share of dossiers resolved late",
+             "valid_min": "0", "valid_max": "100", "share_numerator": "dossiers_late",
+             "share_base": "dossiers_received", "additive": "false"}
+
+
+def test_a_metric_added_to_the_catalog_joins_its_checks(con, tmp_path):
+    """One catalog row each: a new level of procedures and a new share, with no code changed."""
+    catalog = load_catalog(extended_catalog(tmp_path, NEW_PART, NEW_SHARE))
+    rules = {rule.name: rule for rule in catalog_rules(catalog)}
+
+    assert rules["procedures_by_level"].parts == (
+        "procedures_province_level", "procedures_district_level", "procedures_commune_level",
+        "procedures_central_level")
+    assert rules["dossiers_late_pct"] == ShareRule(
+        "dossiers_late_pct", "fct_procedures", (Base("dossiers_late", ("dossiers_received",)),))
+    con.execute("alter table fct_procedures add column procedures_central_level bigint")
+    con.execute("alter table fct_procedures add column dossiers_late_pct double")
+    put(con, "fct_procedures", procedures_total=2046, procedures_province_level=1612,
+        procedures_district_level=303, procedures_commune_level=131, procedures_central_level=5,
+        dossiers_received=1000, dossiers_late=12, dossiers_late_pct=1.3)
+
+    findings = find_inconsistencies(con, list(rules.values())).findings
+
+    assert [(f.check_name, f.metric_codes) for f in findings] == [
+        ("procedures_by_level_contradiction", "procedures_total,procedures_province_level,"
+         "procedures_district_level,procedures_commune_level,procedures_central_level"),
+        ("dossiers_late_pct_mismatch", "dossiers_late_pct,dossiers_late,dossiers_received"),
+    ]
+
+
+def test_the_catalog_makes_the_consistency_rules():
+    assert [(rule.suite, rule.name) for rule in RULES] == [
+        ("parts_against_total", "tasks_by_status"),
+        ("parts_against_total", "procedures_by_level"),
+        ("share_against_base", "gov_tasks_completed_on_time_pct"),
+        ("share_against_base", "gov_tasks_completed_late_pct"),
+        ("share_against_base", "state_revenue_pct_of_plan"),
+        ("share_against_base", "public_investment_disbursed_pct"),
+        ("shares_add_up", "gov_task_shares_sum"),
+        ("report_against_official", "report_vs_official_table"),
+        ("year_over_year", "year_over_year"),
+        ("document_against_itself", "document_self_contradiction"),
+        ("valid_figures", "invalid_figure"),
+    ]
+    assert RULES_BY_NAME["gov_task_shares_sum"].whole == Base(
+        "gov_tasks_completed_on_time", ("gov_tasks_completed_on_time", "gov_tasks_completed_late"))
 
 
 @pytest.mark.parametrize(
-    ("facts", "cells", "named"),
+    ("row", "problem"),
     [
-        pytest.param(
-            {"procedures_total": 2046, "dossiers_on_time_pct": 96.62},
-            {"procedures_total": 2046, "dossiers_on_time_pct": 96.62},
-            None,
-            id="every selected fact in its cell",
-        ),
-        pytest.param(
-            {"procedures_total": 2046, "procedures_new": 12},
-            {"procedures_total": 2046},
-            "metric_code='procedures_new', fact_id='doc17:procedures_new', fact_value=12, cell_value=missing",
-            id="fact without its cell",
-        ),
-        pytest.param(
-            {"procedures_total": 2046},
-            {"procedures_total": 2046, "procedures_new": 12},
-            "metric_code='procedures_new', fact_id=missing, fact_value=missing, cell_value=12",
-            id="cell without its fact",
-        ),
-        pytest.param(
-            {"procedures_total": 2046},
-            {"procedures_total": 2045},
-            "fact_value=2046, cell_value=2045",
-            id="cell differs",
-        ),
-        pytest.param(
-            {"procedures_total": 1.612},
-            {"procedures_total": 1.612},
-            "fact_value=1.612, cell_value=2",
-            id="a count cast to bigint is rounded",
-        ),
+        pytest.param(NEW_PART | {"part_of": "procedures_totl"},
+                     "procedures_central_level names procedures_totl, which is not a metric of"
+                     " fct_procedures", id="unknown total"),
+        pytest.param(NEW_PART | {"part_of": "gov_tasks_assigned"},
+                     "procedures_central_level names gov_tasks_assigned, which is not a metric of"
+                     " fct_procedures", id="total of another table"),
+        pytest.param(NEW_PART | {"part_of": "", "breakdown": "procedures_by_kind"},
+                     "procedures_central_level needs both parts and a breakdown name, or neither",
+                     id="breakdown without parts"),
+        pytest.param(NEW_SHARE | {"share_base": ""},
+                     "dossiers_late_pct needs both share_numerator and share_base, or neither",
+                     id="share without base"),
+        pytest.param(NEW_SHARE | {"share_base": "dossiers_received|dossiers_on_time+dossiers_late"},
+                     "dossiers_late_pct names dossiers_on_time, which is not a metric of fct_procedures",
+                     id="unknown metric in an alternative base"),
+        pytest.param(NEW_SHARE | {"share_numerator": "", "share_base": "", "shares_sum_group": "dossiers"},
+                     "dossiers_late_pct is in a shares_sum_group without a share_numerator",
+                     id="group member without numerator"),
+        pytest.param(NEW_SHARE | {"additive": ""},
+                     "dossiers_late_pct: additive must be true or false, not ''", id="additive left empty"),
     ],
 )
-def test_wide_tables_reconcile_with_the_long_table(con, facts, cells, named):
-    put(con, "fct_procedures", **cells)
-    for metric_code, value in facts.items():
-        state(con, metric_code, value)
-
-    result = reconciliation(con, "reconcile_wide_tables")
-
-    if named is None:
-        assert result.passed
-    else:
-        (failure,) = result.failures
-        assert "table_name='fct_procedures', province_period_id='63-17|2022-9M'" in failure
-        assert named in failure
-
-
-@pytest.mark.parametrize(
-    "overrides",
-    [{"is_selected": False}, {"province_id": None}],
-    ids=["not selected", "no province"],
-)
-def test_facts_the_wide_tables_leave_out_are_not_lost(con, overrides):
-    state(con, "procedures_total", 2046, **overrides)
-
-    assert reconciliation(con, "reconcile_wide_tables").passed
-
-
-def test_missing_raw_table_fails_its_reconciliation(con):
-    con.execute("drop table raw.facts")
-
-    (failure,) = reconciliation(con, "reconcile_raw_facts").failures
-
-    assert failure.startswith("could not read: Catalog Error: Table with name facts does not exist")
+def test_a_catalog_whose_memberships_cannot_be_checked_is_refused(tmp_path, row, problem):
+    with pytest.raises(ValueError, match=f"^{re.escape(f'metric_catalog.csv: {problem}')}$"):
+        load_catalog(extended_catalog(tmp_path, row))
 
 
 # Consistency findings
@@ -654,8 +535,9 @@ def test_on_time_share_accepts_either_base(con, stated, passes):
         assert findings == []
     else:
         (finding,) = findings
-        assert "on time / assigned: 179 / 209 = 85.65%" in finding.message
-        assert "on time / (on time + late): 179 / 207 = 86.47%" in finding.message
+        assert "gov_tasks_completed_on_time / gov_tasks_assigned: 179 / 209 = 85.65%" in finding.message
+        assert ("gov_tasks_completed_on_time / (gov_tasks_completed_on_time + gov_tasks_completed_late):"
+                " 179 / 207 = 86.47%") in finding.message
         assert finding.expected_value == pytest.approx(86.4734, abs=1e-4)
         assert finding.observed_value == 90
 
@@ -694,8 +576,10 @@ def test_finding_carries_keys_and_provenance(con):
         "procedures_total=2046; procedures_province_level=1612; procedures_district_level=303"
     )
     assert (finding.expected_value, finding.observed_value) == (2046, 1915)
-    assert finding.message.startswith("Incomplete breakdown:")
-    assert "not stated: procedures_commune_level" in finding.message
+    assert finding.message == (
+        "Incomplete breakdown: procedures_by_level: procedures_province_level + procedures_district_level"
+        " = 1612 + 303 = 1915 falls short of procedures_total = 2046; not stated: procedures_commune_level."
+    )
     assert finding.document_ids == "doc17,doc17b"
     assert finding.evidence == f"{total} | {levels}"
 
@@ -742,7 +626,8 @@ def test_shares_of_completed_tasks_explain_their_base(con):
     assert finding.message == (
         "Contradiction: gov_tasks_completed_on_time_pct + gov_tasks_completed_late_pct"
         " = 90.79 + 9.11 = 99.9%, but gov_tasks_completed_on_time_pct is a share of"
-        " on time / (on time + late) = 90.79%, so they add up to 100"
+        " gov_tasks_completed_on_time / (gov_tasks_completed_on_time + gov_tasks_completed_late)"
+        " = 90.79%, so they add up to 100"
         " (tolerance ±0.01 pp for the stated precisions)."
     )
     assert (finding.expected_value, finding.observed_value) == (100, pytest.approx(99.9))
@@ -881,6 +766,23 @@ def test_a_findings_expectation_that_cannot_run_fails_loudly(con):
         find_inconsistencies(con, [Broken()])
 
 
+# Figures a metric cannot take (dbt marks them from the catalog's valid_min and valid_max)
+
+
+def test_an_impossible_figure_is_an_error_finding(con):
+    reason = "above 100, the greatest valid dossiers_on_time_pct"
+    state(con, "dossiers_on_time_pct", 116.7, "đạt 116,7%", is_selected=False, invalid_reason=reason)
+    state(con, "dossiers_on_time_pct", 96.6, "đạt 96,6%", fact_id="doc17:valid")
+
+    (finding,) = find_inconsistencies(con, [RULES_BY_NAME["invalid_figure"]]).findings
+
+    assert (finding.check_name, finding.severity, finding.table_name, finding.metric_codes) == (
+        "invalid_figure_impossible", "error", "fct_procedures", "dossiers_on_time_pct")
+    assert finding.message == (
+        f"Impossible figure: dossiers_on_time_pct = 116.7 is {reason}; left out of the wide tables.")
+    assert finding.evidence == "đạt 116,7%"
+
+
 # Data Docs
 
 
@@ -963,46 +865,21 @@ def test_importing_the_package_does_not_import_great_expectations():
           "kwargs": {"column": "a", "min_value": 0, "row_condition": {
               "type": "comparison", "column": {"name": "c"}, "operator": "==", "parameter": 1}}},
          ["a", "c"]),
-        ({"type": "expect_table_row_count_to_equal", "kwargs": {"value": 1}}, ["a"]),
         ({"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["a"]}}, ["a", "b", "c"]),
         ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "missing"}}, ["a", "b", "c"]),
     ],
-    ids=["column", "column pair", "row condition", "row count", "table columns", "unknown column"],
+    ids=["column", "column pair", "row condition", "table columns", "unknown column"],
 )
 def test_a_suite_reads_only_the_columns_it_names(expectation, read):
-    from great_expectations.core.expectation_suite import ExpectationSuiteSchema
+    from dagster_project.quality.blocking import _columns_read, table_columns
+    from dagster_project.quality.suites import import_gx
 
-    from dagster_project.quality.blocking import _columns_read
-    from dagster_project.quality.reconciliation import table_columns
-    from dagster_project.quality.suites import ephemeral_context, import_gx
-
-    gx = import_gx()
-    ephemeral_context(gx)
-    suite = gx.ExpectationSuite(**ExpectationSuiteSchema().load(
-        {"name": "t", "expectations": [{**expectation, "meta": {}}]}))
+    suite = import_gx().ExpectationSuite(name="t", expectations=[expectation])
     connection = duckdb.connect()
     connection.execute("create table t (a integer, b varchar, c integer)")
     connection.execute("create table u (d integer)")
 
     assert _columns_read(table_columns(connection)["t"], suite) == read
-
-
-def test_validated_frames_are_not_fingerprinted():
-    """GX would hash every frame it validates (a batch marker): import_gx turns that off."""
-    import pandas as pd
-
-    from dagster_project.quality.suites import import_gx, pandas_source, validate_frame
-
-    gx = import_gx()
-    source = pandas_source(gx, "tests")  # with GX's context, which suites need
-    suite = gx.ExpectationSuite(name="fingerprint")
-    suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="a"))
-    frame = pd.DataFrame({"a": [1, 2]})
-    result = validate_frame(source, "fingerprint", frame, suite, {"result_format": "SUMMARY"})
-
-    assert result.success
-    assert "ge_load_time" in result.meta["batch_markers"]
-    assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
 
 
 def test_rule_names_are_unique():

@@ -110,16 +110,12 @@ class Scan:
     files: dict[str, FileSeen] = field(default_factory=dict)  # every file read or hashed
     parsed: int = 0  # files whose content was read this time
     reused: int = 0  # files whose content was known already
-    # errors of files read into the same document earlier in this process: said then already
-    repeated: set[IngestError] = field(default_factory=set)
     # files that vanished or changed while read: recorded this time, never cached
     transient: dict[str, Rejected] = field(default_factory=dict)
 
 
-# What each file made, by path, content and manifest row, in this process (the last scan's files
-# only): a long-lived worker does not work out again the documents of 5,000 unchanged files.
-_MadeBy = tuple[str, str, tuple[tuple[str, str], ...]]
-_made: dict[_MadeBy, tuple[Document | None, tuple[IngestError, ...]]] = {}
+# Files made into documents together: their texts (and parses) are what ingest holds at once.
+BATCH_FILES = 2_000
 
 
 def scan_reports(
@@ -128,53 +124,75 @@ def scan_reports(
     known_files: dict[str, FileSeen] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Scan:
+    """Every readable report in the folder, all documents at once (scan_in_batches)."""
+    scan = Scan([], [])
+    scan.documents = [
+        document for batch in scan_in_batches(scan, reports_dir, cache, known_files, max_bytes)
+        for document in batch
+    ]
+    return scan
+
+
+def scan_in_batches(
+    scan: Scan,
+    reports_dir: Path,
+    cache: ParseCache | None = None,
+    known_files: dict[str, FileSeen] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_files: int = BATCH_FILES,
+) -> Iterator[list[Document]]:
     """Every readable report in the folder; the manifest, when present, gives what it knows.
 
-    `known_files` (path -> size, mtime, sha256 of the last scan) spares hashing unchanged files.
+    The folder is listed and each file identified (hashed, or known by `known_files`: path ->
+    size, mtime, sha256 of the last scan) first; files are then read and made into documents a
+    batch at a time, the files of one content in one batch (they make one document). Each batch's
+    documents are yielded (`scan` gathers the errors, files and counts; not the documents): the
+    caller writes them, and the cache's new parses, before the next batch is read. At least one
+    batch is yielded, possibly empty.
     """
-    scan = Scan([], [])
     cache = cache if cache is not None else _MemoryCache()
     listed = _report_files(reports_dir, scan)
     refused = {error.file_path for error in scan.errors}  # recorded already if the manifest names them
     manifest = _read_manifest(reports_dir, scan, {relative for _, relative in listed} | refused)
     files = [_identify(path, relative, scan, known_files or {}, max_bytes) for path, relative in listed]
-    files = [found for found in files if found is not None]
-    _parse_unknown(files, cache, scan)
+    batches = _by_content(
+        [found for found in files if found is not None], batch_files
+    ) or [[]]
+    for batch in batches:
+        _parse_unknown(batch, cache, scan)
+        yield _documents(batch, manifest, cache, scan)
+
+
+def _by_content(files: list[_Found], batch_files: int) -> list[list[_Found]]:
+    """The files in batches of about batch_files, the files of one content never split."""
+    groups: dict[str, list[_Found]] = {}
+    for found in files:
+        groups.setdefault(found.sha256, []).append(found)
+    batches: list[list[_Found]] = []
+    for group in groups.values():
+        if not batches or len(batches[-1]) + len(group) > batch_files:
+            batches.append([])
+        batches[-1].extend(group)
+    return batches
+
+
+def _documents(
+    files: list[_Found], manifest: dict[str, dict[str, str]], cache: ParseCache, scan: Scan
+) -> list[Document]:
+    """The documents the files make: one per content, known by each of its paths."""
+    cache.load(found.key for found in files)
     by_content: dict[str, Document] = {}
-    for found, document in _documents(files, manifest, cache, scan):
+    for found in files:
+        document = _document_of(found, manifest.get(found.relative, {}), cache, scan)
+        if document is None:
+            continue
         first = by_content.get(document.sha256)
         if first is None:
             by_content[document.sha256] = document
         else:  # the same content under another name: one document, known by both paths
             aliases = ",".join(filter(None, (first.aliases, found.relative)))
             by_content[document.sha256] = replace(first, aliases=aliases)
-    scan.documents = list(by_content.values())
-    return scan
-
-
-def _documents(
-    files: list[_Found], manifest: dict[str, dict[str, str]], cache: ParseCache, scan: Scan
-) -> Iterator[tuple[_Found, Document]]:
-    """Each file that makes a document, with it; what was made before is taken as it was."""
-    made_by = {found: (found.relative, found.key, tuple(sorted(manifest.get(found.relative, {}).items())))
-               for found in files}
-    cache.load(found.key for found in files if made_by[found] not in _made)
-    made = {}
-    for found in files:
-        known = _made.get(made_by[found])
-        if known is None:
-            before = len(scan.errors)
-            document = _document_of(found, manifest.get(found.relative, {}), cache, scan)
-            known = document, tuple(scan.errors[before:])
-        else:
-            scan.errors.extend(known[1])
-            scan.repeated.update(known[1])
-        if found.path not in scan.transient:
-            made[made_by[found]] = known
-        if known[0] is not None:
-            yield found, known[0]
-    _made.clear()
-    _made.update(made)
+    return list(by_content.values())
 
 
 def _document_of(found: _Found, meta: dict[str, str], cache: ParseCache, scan: Scan) -> Document | None:
@@ -239,7 +257,8 @@ def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
             cache.put(found.key, result)
         else:
             scan.transient[found.path] = result
-    scan.parsed, scan.reused = len(unknown), len(files) - len(unknown)
+    scan.parsed += len(unknown)
+    scan.reused += len(files) - len(unknown)
 
 
 def _parse_file(found: _Found) -> tuple[Parsed | Rejected, bool]:

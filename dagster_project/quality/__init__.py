@@ -3,12 +3,7 @@
 A plain library (no Dagster). Great Expectations is imported only when a check runs.
 """
 
-from dagster_project.quality.blocking import (
-    CheckResult,
-    run_blocking_checks,
-    run_mart_checks,
-    run_reconciliation_checks,
-)
+from dagster_project.quality.blocking import CheckResult, run_blocking_checks
 from dagster_project.quality.docs import load_validations, render_data_docs, save_validations
 from dagster_project.quality.findings import Consistency, find_inconsistencies
 from dagster_project.quality.issues import Finding, write_quality_issues
@@ -24,8 +19,6 @@ __all__ = [
     "load_validations",
     "render_data_docs",
     "run_blocking_checks",
-    "run_mart_checks",
-    "run_reconciliation_checks",
     "save_found",
     "save_validations",
     "write_quality_issues",

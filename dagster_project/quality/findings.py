@@ -13,11 +13,12 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from dagster_project.quality.blocking import describe_failure
+from dagster_project.quality.catalog import load_catalog
 from dagster_project.quality.issues import Finding, issue_id, utc_now
-from dagster_project.quality.rules import RULES, SUBJECT, Problem, unique
+from dagster_project.quality.rules import SUBJECT, Problem, Rule, catalog_rules, unique
 from dagster_project.quality.suites import (
     FINDINGS_DIR,
     import_gx,
@@ -34,15 +35,6 @@ RESULT_FORMAT = {"result_format": "COMPLETE"}  # every unexpected row, by its su
 Sources = dict[str, tuple[str, str]]  # fact_id -> (document_id, evidence)
 
 
-class Rule(Protocol):
-    suite: str
-    name: str
-
-    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame: ...
-
-    def problem(self, row: pd.Series, kind: str) -> Problem: ...
-
-
 @dataclass
 class Consistency:
     findings: list[Finding] = field(default_factory=list)
@@ -50,10 +42,12 @@ class Consistency:
 
 
 def find_inconsistencies(
-    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] = RULES
+    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None
 ) -> Consistency:
-    """Every rule's frame; the frames of the rules of one suite validated together (one GX
-    validation costs more than most frames), each row labelled with its rule."""
+    """Every rule's frame (by default the rules of seeds/reference/metric_catalog.csv); the frames
+    of the rules of one suite validated together (one GX validation costs more than most frames),
+    each row labelled with its rule."""
+    rules = catalog_rules(load_catalog()) if rules is None else rules
     gx = import_gx()
     source = pandas_source(gx, "findings")
     consistency, problems = Consistency(), []

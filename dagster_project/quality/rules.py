@@ -3,21 +3,24 @@
 A rule turns published figures into one row per comparison, with the columns its suite compares
 (gap, deviation and tolerance, factor), and words a row the suite rejects as a Problem. The
 arithmetic is here; what counts as consistent is the suite's. A frame is indexed by what its rows
-are about (a province-period, a fact).
+are about (a province-period, a fact). Which metrics a rule compares is the metric catalog's
+(catalog_rules): a metric joins a check by its catalog row alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     import duckdb
+
+    from dagster_project.quality.catalog import Metric
 
 FLOAT_NOISE = 1e-9
 SUBJECT = "subject"  # the index of every frame; GX names unexpected rows by it
@@ -42,13 +45,27 @@ class Problem:
     severity: str = "finding"  # "error": a figure the source cannot mean
 
 
+class Rule(Protocol):
+    suite: str  # its file in expectations/findings/
+    name: str
+
+    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame: ...
+
+    def problem(self, row: pd.Series, kind: str) -> Problem: ...
+
+
 @dataclass(frozen=True)
 class Base:
     """One way to recompute a reported share: numerator / sum of denominator columns."""
 
-    label: str
     numerator: str
     denominator: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """'a / b', 'a / (a + b)'."""
+        denominator = " + ".join(self.denominator)
+        return f"{self.numerator} / {denominator if len(self.denominator) == 1 else f'({denominator})'}"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -72,7 +89,6 @@ class SumRule:
     suite: ClassVar[str] = "parts_against_total"
     name: str
     table_name: str
-    label: str
     total: str
     parts: tuple[str, ...]
 
@@ -97,7 +113,8 @@ class SumRule:
             text = f"differs from {total}"
         else:
             text = f"falls short of {total}; not stated: {', '.join(unstated)}"
-        addition = f"{' + '.join(fmt(row[part]) for part in stated)} = {fmt(row['parts_sum'])}"
+        addition = (f"{' + '.join(stated)} = {' + '.join(fmt(row[part]) for part in stated)}"
+                    f" = {fmt(row['parts_sum'])}")
         heading = kind.replace("_", " ").capitalize()
         return wide_problem(
             f"{self.name}_{kind}",
@@ -106,7 +123,7 @@ class SumRule:
             (self.total, *stated),
             expected=row[self.total],
             observed=row["parts_sum"],
-            message=f"{heading}: {self.label}: {addition} {text}.",
+            message=f"{heading}: {self.name}: {addition} {text}.",
         )
 
 
@@ -115,10 +132,13 @@ class ShareRule:
     """A reported percentage that must match one of its bases within its stated precision."""
 
     suite: ClassVar[str] = "share_against_base"
-    name: str
-    table_name: str
     share: str
+    table_name: str
     bases: tuple[Base, ...]
+
+    @property
+    def name(self) -> str:
+        return self.share
 
     def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         columns = unique((self.share, *(c for base in self.bases for c in base.columns)))
@@ -156,17 +176,18 @@ class ShareRule:
 
 @dataclass(frozen=True)
 class SharesSumRule:
-    """Two shares of one base that split it, as on time and late split the completed tasks.
+    """Shares of one base that split it, as on time and late split the completed tasks.
 
-    They add up to 100 when the first share is of the whole they split (`whole`, worked out from
-    the counts as the share check does); of a larger base (all assigned tasks) or of an unknown
-    one they add up to at most 100. Each share may be off by the rounding of its precision.
+    They add up to 100 when the first share is of the whole they split (`whole`: the sum of their
+    numerators, worked out from the counts as the share check does); of a larger base (all
+    assigned tasks) or of an unknown one they add up to at most 100. Each share may be off by the
+    rounding of its precision.
     """
 
     suite: ClassVar[str] = "shares_add_up"
     name: str
     table_name: str
-    shares: tuple[str, str]
+    shares: tuple[str, ...]
     whole: Base
 
     def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -176,7 +197,7 @@ class SharesSumRule:
         frame["share_sum"] = frame[list(self.shares)].sum(axis=1)
         frame["excess"] = frame["share_sum"] - 100
         frame["deviation"] = frame["excess"].abs()
-        frame["tolerance"] = tolerances(first) + tolerances(frame[self.shares[1]])
+        frame["tolerance"] = sum(tolerances(frame[share]) for share in self.shares)
         frame["share_of_whole"] = self.whole.share(frame)
         frame["splits_whole"] = (frame["share_of_whole"] - first).abs() <= tolerances(first)
         return frame
@@ -398,74 +419,53 @@ class InvalidFigureRule:
         )
 
 
-ON_TIME = "gov_tasks_completed_on_time"
-LATE = "gov_tasks_completed_late"
-OF_COMPLETED = "(on time + late)"
-ON_TIME_OF_COMPLETED = Base(f"on time / {OF_COMPLETED}", ON_TIME, (ON_TIME, LATE))
+def catalog_rules(catalog: Sequence[Metric]) -> tuple[Rule, ...]:
+    """The rules of the catalog's memberships, then those every fact is checked by."""
+    return (
+        *sum_rules(catalog),
+        *share_rules(catalog),
+        *shares_sum_rules(catalog),
+        OfficialTableRule(),
+        YearOverYearRule(),
+        SelfContradictionRule(),
+        InvalidFigureRule(),
+    )
 
-RULES = (
-    SumRule(
-        "procedures_by_level",
-        "fct_procedures",
-        "procedures by level (province + district + commune)",
-        "procedures_total",
-        ("procedures_province_level", "procedures_district_level", "procedures_commune_level"),
-    ),
-    SumRule(
-        "tasks_by_status",
-        "fct_tasks",
-        "assigned tasks by status (on time + late + in progress + overdue)",
-        "gov_tasks_assigned",
-        (ON_TIME, LATE, "gov_tasks_in_progress", "gov_tasks_overdue"),
-    ),
-    ShareRule(
-        "state_revenue_pct_of_plan",
-        "fct_budget",
-        "state_revenue_pct_of_plan",
-        (Base("revenue / plan", "state_revenue_million_vnd", ("state_revenue_plan_million_vnd",)),),
-    ),
-    ShareRule(
-        "public_investment_disbursed_pct",
-        "fct_budget",
-        "public_investment_disbursed_pct",
-        (
-            Base(
-                "disbursed / plan",
-                "public_investment_disbursed_million_vnd",
-                ("public_investment_plan_million_vnd",),
-            ),
-        ),
-    ),
-    # Reports state task shares of either base: all assigned tasks, or the completed ones.
-    ShareRule(
-        "gov_tasks_completed_on_time_pct",
-        "fct_tasks",
-        "gov_tasks_completed_on_time_pct",
-        (
-            Base("on time / assigned", ON_TIME, ("gov_tasks_assigned",)),
-            ON_TIME_OF_COMPLETED,
-        ),
-    ),
-    ShareRule(
-        "gov_tasks_completed_late_pct",
-        "fct_tasks",
-        "gov_tasks_completed_late_pct",
-        (
-            Base("late / assigned", LATE, ("gov_tasks_assigned",)),
-            Base(f"late / {OF_COMPLETED}", LATE, (ON_TIME, LATE)),
-        ),
-    ),
-    SharesSumRule(
-        "gov_task_shares_sum",
-        "fct_tasks",
-        ("gov_tasks_completed_on_time_pct", "gov_tasks_completed_late_pct"),
-        ON_TIME_OF_COMPLETED,
-    ),
-    OfficialTableRule(),
-    YearOverYearRule(),
-    SelfContradictionRule(),
-    InvalidFigureRule(),
-)
+
+def sum_rules(catalog: Sequence[Metric]) -> list[SumRule]:
+    """One per total with parts (`part_of`), named after its `breakdown`; parts in catalog order."""
+    return [
+        SumRule(total.breakdown, total.table_name, total.code,
+                tuple(part.code for part in catalog if part.part_of == total.code))
+        for total in catalog if total.breakdown
+    ]
+
+
+def share_rules(catalog: Sequence[Metric]) -> list[ShareRule]:
+    """One per share with a numerator, against each of its alternative bases."""
+    return [
+        ShareRule(share.code, share.table_name,
+                  tuple(Base(share.share_numerator, base) for base in share.share_bases))
+        for share in catalog if share.share_numerator
+    ]
+
+
+def shares_sum_rules(catalog: Sequence[Metric]) -> list[SharesSumRule]:
+    """One per shares_sum_group, `<group>_sum`: its shares in catalog order, the whole they split
+    the sum of their numerators."""
+    groups: dict[str, list[Metric]] = {}
+    for metric in catalog:
+        if metric.shares_sum_group:
+            groups.setdefault(metric.shares_sum_group, []).append(metric)
+    return [
+        SharesSumRule(
+            f"{group}_sum",
+            shares[0].table_name,
+            tuple(share.code for share in shares),
+            Base(shares[0].share_numerator, tuple(share.share_numerator for share in shares)),
+        )
+        for group, shares in groups.items()
+    ]
 
 
 def read_wide(

@@ -1,12 +1,19 @@
--- Every fact is in exactly one of fct_report_facts (its document is current) and
--- fct_report_facts_history (its document is superseded or withdrawn): none lost, none kept in the
--- marts once its document is no longer current.
+-- No fact lost, doubled or changed on its way through the models: every fact read from a report
+-- (raw.facts) or taken from a reference table is in exactly one of fct_report_facts (its document
+-- is current) and fct_report_facts_history (superseded or withdrawn), with the value it was read
+-- with. Which of the two is the models' one filter on the document status, not checked again here.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_report_facts'}}}) }}  {#- shown as a check of fct_report_facts in Dagster -#}
 with
 
-facts as (
+raw_facts as (
 
-    select * from {{ ref('int_facts_selected') }}
+    select * from {{ source('raw', 'facts') }}
+
+),
+
+reference_facts as (
+
+    select * from {{ ref('int_reference_index_facts_unpivoted') }}
 
 ),
 
@@ -22,58 +29,50 @@ history_facts as (
 
 ),
 
-documents as (
+stated as (
 
-    select * from {{ ref('dim_document') }}
+    select fact_id, value from raw_facts
+    union all
+    select fact_id, value from reference_facts
 
 ),
 
 placed as (
 
-    select fact_id, document_id, 'fct_report_facts' as placed_in from report_facts
+    select fact_id, value, 'fct_report_facts' as placed_in from report_facts
     union all
-    select fact_id, document_id, 'fct_report_facts_history' as placed_in from history_facts
+    select fact_id, value, 'fct_report_facts_history' as placed_in from history_facts
 
 ),
 
-misplaced as (
+stated_placed as (
 
     select
-        placed.fact_id,
-        placed.placed_in,
-        documents.status as document_status,
-        'document status does not match the table' as problem
+        stated.fact_id,
+        count(placed.fact_id) as placements,
+        string_agg(placed.placed_in, ', ' order by placed.placed_in) as placed_in,
+        coalesce(bool_or(placed.value is distinct from stated.value), false) as value_changed
 
-    from placed
-    left join documents
-        on placed.document_id = documents.document_id
-    where (placed.placed_in = 'fct_report_facts') is distinct from (documents.status = 'current')
-
-),
-
-placed_counts as (
-
-    select fact_id, count(*) as placements
-    from placed
-    group by fact_id
+    from stated
+    left join placed
+        on stated.fact_id = placed.fact_id
+    group by stated.fact_id
 
 ),
 
-lost_or_doubled as (
+problems as (
 
     select
-        facts.fact_id,
-        cast(null as varchar) as placed_in,
-        facts.document_status,
-        'fact in ' || coalesce(placed_counts.placements, 0) || ' tables, not 1' as problem
+        fact_id,
+        placed_in,
+        case
+            when placements <> 1 then 'fact in ' || placements || ' tables, not 1'
+            when value_changed then 'value changed on the way'
+        end as problem
 
-    from facts
-    left join placed_counts
-        on facts.fact_id = placed_counts.fact_id
-    where coalesce(placed_counts.placements, 0) <> 1
+    from stated_placed
 
 )
 
-select * from misplaced
-union all
-select * from lost_or_doubled
+select * from problems
+where problem is not null

@@ -4,8 +4,8 @@ import dagster as dg
 
 from dagster_project.defs.quality.checks import (
     BLOCKING_RESULTS,
-    CHECKED_TABLES,
     FINDINGS_RESULTS,
+    FINDINGS_TABLES,
     FOUND,
     quality_dir,
 )
@@ -19,7 +19,7 @@ def data_docs_dir(settings: Settings) -> Path:
     return quality_dir(settings) / "data_docs"
 
 
-@dg.asset(deps=CHECKED_TABLES, group_name="quality")
+@dg.asset(deps=FINDINGS_TABLES, group_name="quality")
 def data_quality_issues(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:

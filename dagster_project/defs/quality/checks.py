@@ -4,14 +4,15 @@ import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.quality.blocking import MART_CHECK
-from dagster_project.quality.reconciliation import RECONCILED_TABLE, RECONCILIATIONS
+from dagster_project.quality.catalog import load_catalog
 from dagster_project.settings import EXPECTATIONS_DIR, Settings
 
-# One blocking check per mart that has a suite in expectations/ (file name = table name), and
-# one per reconciliation (expectations/reconciliation/), checks of the long fact table.
+# One blocking check per mart that has a suite in expectations/ (file name = table name).
 CHECKED_TABLES = sorted(path.stem for path in EXPECTATIONS_DIR.glob("*.json"))
+# What the findings read: the long fact table and the catalog's wide tables.
+FINDINGS_TABLES = sorted({"fct_report_facts", *(metric.table_name for metric in load_catalog())})
 BLOCKING_RESULTS = "blocking.json"
-FOUND = "findings.pickle"  # found beside the blocking checks, written by data_quality_issues
+FOUND = "findings.pickle"  # found with the blocking checks, written by data_quality_issues
 FINDINGS_RESULTS = "findings.json"
 
 
@@ -22,25 +23,18 @@ def quality_dir(settings: Settings) -> Path:
 
 @dg.multi_asset_check(
     specs=[
-        *(
-            dg.AssetCheckSpec(MART_CHECK, asset=table, blocking=True,
-                              description=f"Great Expectations suite expectations/{table}.json")
-            for table in CHECKED_TABLES
-        ),
-        *(
-            dg.AssetCheckSpec(check.name, asset=RECONCILED_TABLE, blocking=True,
-                              description=f"No fact lost: expectations/reconciliation/{check.name}.json")
-            for check in RECONCILIATIONS
-        ),
+        dg.AssetCheckSpec(MART_CHECK, asset=table, blocking=True,
+                          description=f"Great Expectations suite expectations/{table}.json")
+        for table in CHECKED_TABLES
     ],
 )
 def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Blocking suites: a failure stops the run before anything is published. The findings are
-    found meanwhile (quality/stage.py) and written by data_quality_issues."""
+    found in the same reading of the build (quality/stage.py) and written by data_quality_issues."""
     from dagster_project.quality import check_build, save_found, save_validations
 
     folder = quality_dir(warehouse.settings)
-    results, consistency = check_build(warehouse.settings.build_path)  # the findings too, beside
+    results, consistency = check_build(warehouse.settings.build_path)  # and the findings
     save_found(consistency, folder / FOUND, context.run.run_id)
     validations = [validation for result in results for validation in result.validations]
     save_validations(validations, folder / BLOCKING_RESULTS)

@@ -3,9 +3,9 @@ import dagster as dg
 from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.fingerprint import record_folder
-from dagster_project.ingest.documents import max_file_bytes, scan_reports
+from dagster_project.ingest.documents import Scan, max_file_bytes, scan_in_batches
 from dagster_project.publication import hold_lock_until_exit
-from dagster_project.state import IngestState
+from dagster_project.state import IngestState, VersionsRecorder
 from dagster_project.storage import connect, now, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
@@ -33,6 +33,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     changed into the build the last refresh left (build_file.py), or every row into a fresh one.
 
     Files whose content was read before are not read again, unless the run is a full refresh.
+    Files are read and their documents written a batch at a time (scan_in_batches).
     """
     settings = warehouse.settings
     hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
@@ -43,28 +44,25 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         reset_build(settings.build_path)
     record_folder(settings.reports_dir, settings.build_dir)  # before reading: later changes differ
     state = IngestState(settings.state_path)
+    ingested_at, table_rows, scan = now(), [], Scan([], [])
     with state.held():
         cache = state.parse_cache(full)
         known = {} if full else state.known_files()
-        scan = scan_reports(settings.reports_dir, cache, known, max_file_bytes())
-        ingested_at = now()
-        reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
-        statuses = state.record_versions(scan.documents, scan.files, ingested_at, reparsed)
-        state.save_scan(scan.files, cache)
-    table_rows = [
-        {**fact.__dict__, "document_id": document.document_id}
-        for document in scan.documents for fact in document.table_facts
-    ]
+        recorder = VersionsRecorder(state, ingested_at)
+        for documents in scan_in_batches(scan, settings.reports_dir, cache, known, max_file_bytes()):
+            reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
+            recorder.record(documents, reparsed)
+            state.save_parses(cache)
+            table_rows += [{**fact.__dict__, "document_id": document.document_id}
+                           for document in documents for fact in document.table_facts]
+        statuses = recorder.finish(scan.files)
+        state.save_files(scan.files)
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=kept)
         write_raw_tables(con, {"table_facts": table_rows, "ingest_errors": errors})
     for error in scan.errors:
-        if error not in scan.repeated:
-            context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
-    if scan.repeated:
-        context.log.info(f"{len(scan.repeated)} rejected inputs already said at an earlier refresh"
-                         " (raw.ingest_errors)")
+        context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
         **{status: statuses.get(status, 0) for status in ("current", "superseded", "withdrawn")},
         "files_read": scan.parsed, "files_unchanged": scan.reused,
