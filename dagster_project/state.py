@@ -69,7 +69,7 @@ class StateParseCache:
         )
         if self._path is None or wanted.empty:
             return
-        with connect(self._path) as con:  # as IngestState.held opens it: one instance
+        with connect(self._path) as con:
             rows = con.execute(
                 "select cache_key, payload from parses join wanted using (cache_key)"
                 " where parser_version = ?", [PARSER_VERSION],
@@ -185,14 +185,6 @@ class IngestState:
             con.execute("delete from layout")
             con.execute("insert into layout values (?)", [STATE_LAYOUT])
 
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        """Keep the state file open while the block runs: each step's connection then shares it
-        (DuckDB's instance cache) rather than opening the file, and checkpointing it, again. Not
-        around copy_versions and copy_facts: they attach the file to the build's connection."""
-        with connect(self.path):
-            yield
-
     def known_files(self) -> dict[str, FileSeen]:
         with connect(self.path) as con:
             rows = con.execute("select file_path, size, mtime_ns, sha256 from files").fetchall()
@@ -260,10 +252,11 @@ class IngestState:
         copy the rows this refresh changed, and when each was seen.
         """
         con.execute("create schema if not exists raw")
+        con.execute("set preserve_insertion_order = false")  # texts streamed in, not held in order
         with _attached(con, self.path):
             if not only_changed:
                 con.execute(f"create or replace table raw.documents ({RAW_DDL['documents']})")
-                con.execute("insert into raw.documents select * from state.versions order by document_id")
+                con.execute("insert into raw.documents select * from state.versions")
                 return
             con.execute("delete from raw.documents where document_id in (select * from state.changed)"
                         " or document_id not in (select document_id from state.versions)")

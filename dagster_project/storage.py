@@ -44,9 +44,14 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# DuckDB's default, 80 % of the machine, would let the refresh's process hold gigabytes of the
+# files it writes; beyond this it spills to disk.
+DUCKDB_MEMORY_LIMIT = "512MB"
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT})
 
 
 @contextlib.contextmanager

@@ -7,16 +7,15 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.quality.blocking import CheckResult, run_blocking_checks
 from dagster_project.quality.findings import Consistency, find_inconsistencies
+from dagster_project.storage import connect
 
 
 def check_build(database: Path) -> tuple[list[CheckResult], Consistency | None]:
     """The blocking checks of a build file, and its findings (None if they could not be found:
     the findings step finds them again, and says why)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect(database, read_only=True) as con:
         results = run_blocking_checks(con)
         try:
             consistency = find_inconsistencies(con)

@@ -45,18 +45,18 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     record_folder(settings.reports_dir, settings.build_dir)  # before reading: later changes differ
     state = IngestState(settings.state_path)
     ingested_at, table_rows, scan = now(), [], Scan([], [])
-    with state.held():
-        cache = state.parse_cache(full)
-        known = {} if full else state.known_files()
-        recorder = VersionsRecorder(state, ingested_at)
-        for documents in scan_in_batches(scan, settings.reports_dir, cache, known, max_file_bytes()):
-            reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
-            recorder.record(documents, reparsed)
-            state.save_parses(cache)
-            table_rows += [{**fact.__dict__, "document_id": document.document_id}
-                           for document in documents for fact in document.table_facts]
-        statuses = recorder.finish(scan.files)
-        state.save_files(scan.files)
+    # The state is opened per step, not held: a held DuckDB instance keeps what each batch wrote.
+    cache = state.parse_cache(full)
+    known = {} if full else state.known_files()
+    recorder = VersionsRecorder(state, ingested_at)
+    for documents in scan_in_batches(scan, settings.reports_dir, cache, known, max_file_bytes()):
+        reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
+        recorder.record(documents, reparsed)
+        state.save_parses(cache)
+        table_rows += [{**fact.__dict__, "document_id": document.document_id}
+                       for document in documents for fact in document.table_facts]
+    statuses = recorder.finish(scan.files)
+    state.save_files(scan.files)
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=kept)
