@@ -224,15 +224,6 @@ class IngestState:
             con.execute("insert into files select * from frame")
             con.execute("commit")
 
-    def record_versions(
-        self, documents: list[Document], present: Iterable[str], seen_at: datetime,
-        reparsed: frozenset[str] = frozenset(),
-    ) -> dict[str, int]:
-        """VersionsRecorder for one batch of documents: how many versions have each status."""
-        recorder = VersionsRecorder(self, seen_at)
-        recorder.record(documents, reparsed)
-        return recorder.finish(present)
-
     def _known_versions(self) -> dict[str, dict]:
         with connect(self.path) as con:
             cursor = con.execute(f"select {', '.join(_COMPARED)} from versions")

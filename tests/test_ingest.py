@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from dagster_project.ingest.documents import Scan, scan_in_batches, scan_reports
 from dagster_project.ingest.provinces import province_code
-from dagster_project.state import IngestState
+from dagster_project.state import IngestState, VersionsRecorder
 
 REPORT = "Báo cáo kết quả cải cách hành chính năm 2024 của tỉnh Điện Biên.\nToàn tỉnh có 1.700 TTHC."
 OTHER = "Báo cáo cải cách hành chính năm 2024 của tỉnh Sơn La.\nToàn tỉnh có 1.650 TTHC."
@@ -226,11 +226,18 @@ def test_a_malformed_publication_date_is_recorded_and_the_document_kept(tmp_path
 
 # Identity and change: a document is its content; the state remembers every version.
 
+def record_versions(state: IngestState, scan, seen_at: datetime) -> dict[str, int]:
+    """The versions of one scan's documents, as raw_reports records them batch by batch."""
+    recorder = VersionsRecorder(state, seen_at)
+    recorder.record(scan.documents)
+    return recorder.finish(scan.files)
+
+
 def refresh(reports: Path, state: IngestState, when: int) -> dict[str, dict]:
     """One scan as a refresh runs it; the versions by file path (and status)."""
     cache = state.parse_cache()
     scan = scan_reports(reports, cache, state.known_files())
-    state.record_versions(scan.documents, scan.files, datetime(2026, 1, when))
+    record_versions(state, scan, datetime(2026, 1, when))
     versions = state.versions()
     state.save_parses(cache)
     state.save_files(scan.files)

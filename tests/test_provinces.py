@@ -21,7 +21,7 @@ from dagster_project.ingest.documents import scan_reports
 from dagster_project.ingest.metadata import About, infer
 from dagster_project.ingest.provinces import province_code
 from dagster_project.ingest.tables import read_fact_table
-from dagster_project.state import IngestState
+from dagster_project.state import IngestState, VersionsRecorder
 from dagster_project.storage import read_document_index
 
 # name, code among the 63, code among the 34
@@ -177,7 +177,9 @@ def test_a_ranking_is_national_in_the_documents_table_and_the_extraction_context
     (reports / "dong-thap.txt").write_text(f"{title_of('Đồng Tháp', 2024, 'year')}\n{BODY}", encoding="utf-8")
     state = IngestState(state_path)
     scan = scan_reports(reports)
-    state.record_versions(scan.documents, scan.files, datetime(2025, 1, 1))
+    recorder = VersionsRecorder(state, datetime(2025, 1, 1))
+    recorder.record(scan.documents)
+    recorder.finish(scan.files)
     with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
         state.copy_versions(con)
         index = {doc.file_path: doc for doc in read_document_index(con).itertuples(index=False)}
