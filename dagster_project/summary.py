@@ -29,12 +29,6 @@ NOT_IN_WIDE = {
 }
 
 
-def published_counts(warehouse_path: Path) -> tuple[int, int, int]:
-    """Current documents, facts and files with an ingest problem in the published file."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        return tuple(con.execute(sql).fetchone()[0] for sql in (CURRENT, FACTS, REJECTED))
-
-
 def published_summary(warehouse_path: Path) -> str:
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         def count(sql: str) -> int:
