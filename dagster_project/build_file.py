@@ -2,8 +2,9 @@
 only what the changed documents touch (dbt/macros/changed.sql).
 
 It is started afresh by a full refresh, when the last refresh stopped before dbt built it, and
-when what built it changed since: this package's code, the dbt project, the reference seeds, or
-the versions of dbt and DuckDB (an incremental model keeps rows an older build computed).
+when what built it changed since: this package's code, the dbt project, the reference seeds, the
+checks' suites (the findings it holds were found by them), or the versions of dbt and DuckDB (an
+incremental model keeps rows an older build computed).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from importlib import metadata
 from pathlib import Path
 
 from dagster_project.fingerprint import fingerprint
-from dagster_project.settings import DBT_PROJECT_DIR, REFERENCE_DIR, Settings
+from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REFERENCE_DIR, Settings
 
 PACKAGE = Path(__file__).resolve().parent
 DBT_INPUTS = (
     *(DBT_PROJECT_DIR / folder for folder in ("models", "macros", "tests", "seeds")),
-    REFERENCE_DIR, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
+    REFERENCE_DIR, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml", EXPECTATIONS_DIR,
 )
 
 

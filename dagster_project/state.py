@@ -19,14 +19,23 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.ingest.documents import PARSER_VERSION, Document, FileSeen, Parsed, Rejected
+from dagster_project.ingest.documents import (
+    PARSER_VERSION,
+    Document,
+    FileSeen,
+    IngestError,
+    Parsed,
+    Rejected,
+)
 from dagster_project.ingest.tables import RowError, TableFact
 from dagster_project.storage import RAW_DDL, column_names, connect
 
 log = logging.getLogger(__name__)
-STATE_LAYOUT = "3"  # bump when a table below changes: an older state file is then started afresh
+STATE_LAYOUT = "4"  # bump when a table below changes: an older state file is then started afresh
 _DDL = {
-    "files": "file_path varchar, size bigint, mtime_ns bigint, sha256 varchar",
+    "files": "file_path varchar, size bigint, mtime_ns bigint, sha256 varchar, meta varchar",
+    # What the last scan said of each file (raw.ingest_errors): said again of a file not read again.
+    "file_errors": "file_path varchar, stage varchar, reason varchar, detail varchar",
     "parses": "cache_key varchar, parser_version varchar, payload varchar",
     "versions": RAW_DDL["documents"],
     "facts": "cache_key varchar, " + RAW_DDL["facts"],
@@ -121,7 +130,7 @@ class VersionsRecorder:
                 before[column] != row[column] for column in _COMPARED
             ):
                 rows.append(row)
-        self.seen |= {document.document_id for document in documents}
+        self.keep(document.document_id for document in documents)
         frame = pd.DataFrame.from_records(rows, columns=_VERSION_COLUMNS)  # noqa: F841 - read by DuckDB
         with connect(self.state.path) as con:
             con.execute("begin")
@@ -129,6 +138,10 @@ class VersionsRecorder:
             con.execute("insert into versions select * from frame")
             con.execute("insert into changed select document_id from frame")
             con.execute("commit")
+
+    def keep(self, document_ids: Iterable[str]) -> None:
+        """These documents are current, as they were (documents.Scan.unchanged)."""
+        self.seen |= set(document_ids)
 
     def finish(self, present: Iterable[str]) -> dict[str, int]:
         """Statuses of the documents not seen, and when each current one was seen; the versions by
@@ -187,8 +200,8 @@ class IngestState:
 
     def known_files(self) -> dict[str, FileSeen]:
         with connect(self.path) as con:
-            rows = con.execute("select file_path, size, mtime_ns, sha256 from files").fetchall()
-        return {path: FileSeen(size, mtime, sha) for path, size, mtime, sha in rows}
+            rows = con.execute("select file_path, size, mtime_ns, sha256, meta from files").fetchall()
+        return {path: FileSeen(size, mtime, sha, meta) for path, size, mtime, sha, meta in rows}
 
     def parse_cache(self, full: bool = False) -> StateParseCache:
         """Known parses; none on a full refresh, which reads every file again."""
@@ -215,14 +228,34 @@ class IngestState:
 
     def save_files(self, files: dict[str, FileSeen]) -> None:
         frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
-            [(path, seen.size, seen.mtime_ns, seen.sha256) for path, seen in files.items()],
-            columns=["file_path", "size", "mtime_ns", "sha256"],
+            [(path, seen.size, seen.mtime_ns, seen.sha256, seen.meta) for path, seen in files.items()],
+            columns=["file_path", "size", "mtime_ns", "sha256", "meta"],
         )
         with connect(self.path) as con:
             con.execute("begin")
             con.execute("delete from files")
             con.execute("insert into files select * from frame")
             con.execute("commit")
+
+    def save_file_errors(self, errors: Iterable[IngestError]) -> None:
+        """What this scan said of each file, in place of what the last one said."""
+        frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+            [(e.file_path, e.stage, e.reason, e.detail) for e in errors],
+            columns=column_names(_DDL["file_errors"]),
+        )
+        with connect(self.path) as con:
+            con.execute("begin")
+            con.execute("delete from file_errors")
+            con.execute("insert into file_errors select * from frame")
+            con.execute("commit")
+
+    def file_errors(self, paths: Iterable[str]) -> list[IngestError]:
+        """What the last scan said of these files."""
+        wanted = pd.DataFrame({"file_path": sorted(set(paths))}, dtype="string")  # noqa: F841
+        with connect(self.path) as con:
+            rows = con.execute("select e.* from file_errors e join wanted using (file_path)"
+                               " order by file_path").fetchall()
+        return [IngestError(*row) for row in rows]
 
     def _known_versions(self) -> dict[str, dict]:
         with connect(self.path) as con:

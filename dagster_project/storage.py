@@ -103,6 +103,14 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[d
     return len(rows)
 
 
+def replace_table_facts(con: duckdb.DuckDBPyConnection, rows: Sequence[dict], kept: Sequence[str]) -> None:
+    """raw.table_facts of the kept build: the rows of the `kept` documents stay, the others are
+    replaced by `rows`."""
+    kept_ids = pd.DataFrame({"document_id": list(kept)}, dtype="string")  # noqa: F841 - read by DuckDB
+    con.execute("delete from raw.table_facts where document_id not in (select document_id from kept_ids)")
+    append_raw_rows(con, "table_facts", rows)
+
+
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return con.execute(
         "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]

@@ -284,6 +284,31 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path) -> None:
     assert len(refresh.last_scan.documents) == 6
 
 
+def rescan(reports: Path, state: IngestState) -> Scan:
+    """A scan on the kept build: files as the last scan saw them are set aside, not made."""
+    scan = Scan([], [])
+    scan.documents = [document for documents in scan_in_batches(
+        scan, reports, state.parse_cache(), state.known_files(), reuse=True) for document in documents]
+    return scan
+
+
+def test_on_the_kept_build_an_unchanged_file_costs_a_stat(tmp_path: Path) -> None:
+    reports, state = tmp_path / "reports", IngestState(tmp_path / "state.duckdb")
+    write(reports, "a.txt", REPORT)
+    write(reports, "b.txt", OTHER)
+    write(reports, "c.txt", REPORT.replace("1.700", "1.800"))
+    write(reports, "manifest.csv", "file,published\na.txt,2024-12-20\nb.txt,2024-12-20\n")
+    refresh(reports, state, 1)
+    write(reports, "manifest.csv", "file,published\na.txt,2024-12-20\nb.txt,2024-12-21\n")  # b's row
+    write(reports, "copy/c.txt", REPORT.replace("1.700", "1.800"))  # c's content under a second name
+    write(reports, "d.txt", REPORT.replace("2024", "2023"))
+    scan = rescan(reports, state)
+    assert [(d.file_path, d.aliases) for d in scan.documents] == [("b.txt", None), ("c.txt", "copy/c.txt"),
+                                                                  ("d.txt", None)]
+    assert list(scan.unchanged.values()) == [["a.txt"]]
+    assert (scan.parsed, scan.reused) == (1, 4)
+
+
 def test_cchc_extract_reads_any_format_and_infers_the_context(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,6 +11,7 @@ import csv
 import errno
 import hashlib
 import io
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -75,6 +76,7 @@ class FileSeen:
     size: int
     mtime_ns: int
     sha256: str
+    meta: str = ""  # its manifest row as JSON: a changed row makes its document again
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class Scan:
     reused: int = 0  # files whose content was known already
     # files that vanished or changed while read: recorded this time, never cached
     transient: dict[str, Rejected] = field(default_factory=dict)
+    # contents whose files are as the last scan left them (sha256 -> paths): not made again (`reuse`)
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
 
 
 # Files made into documents together: their texts (and parses) are what ingest holds at once.
@@ -140,6 +144,7 @@ def scan_in_batches(
     known_files: dict[str, FileSeen] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     batch_files: int = BATCH_FILES,
+    reuse: bool = False,
 ) -> Iterator[list[Document]]:
     """Every readable report in the folder; the manifest, when present, gives what it knows.
 
@@ -149,25 +154,63 @@ def scan_in_batches(
     documents are yielded (`scan` gathers the errors, files and counts; not the documents): the
     caller writes them, and the cache's new parses, before the next batch is read. At least one
     batch is yielded, possibly empty.
+
+    reuse: the caller kept the documents (and errors) of the last scan. A content whose files all
+    have the size, mtime and manifest row they had, under the same paths, then costs a stat: it is
+    neither read nor made again, only listed in `scan.unchanged`.
     """
     cache = cache if cache is not None else _MemoryCache()
+    known_files = known_files or {}
     listed = _report_files(reports_dir, scan)
     refused = {error.file_path for error in scan.errors}  # recorded already if the manifest names them
     manifest = _read_manifest(reports_dir, scan, {relative for _, relative in listed} | refused)
-    files = [_identify(path, relative, scan, known_files or {}, max_bytes) for path, relative in listed]
-    batches = _by_content(
-        [found for found in files if found is not None], batch_files
-    ) or [[]]
+    files = [_identify(path, relative, scan, known_files, max_bytes, _meta(manifest.get(relative)))
+             for path, relative in listed]
+    groups = _by_sha256([found for found in files if found is not None])
+    if reuse:
+        groups = _set_aside_unchanged(groups, known_files, cache, scan)
+    batches = _batches(groups, batch_files) or [[]]
     for batch in batches:
         _parse_unknown(batch, cache, scan)
         yield _documents(batch, manifest, cache, scan)
 
 
-def _by_content(files: list[_Found], batch_files: int) -> list[list[_Found]]:
-    """The files in batches of about batch_files, the files of one content never split."""
+def _by_sha256(files: list[_Found]) -> dict[str, list[_Found]]:
     groups: dict[str, list[_Found]] = {}
     for found in files:
         groups.setdefault(found.sha256, []).append(found)
+    return groups
+
+
+def _set_aside_unchanged(
+    groups: dict[str, list[_Found]], known_files: dict[str, FileSeen], cache: ParseCache, scan: Scan
+) -> dict[str, list[_Found]]:
+    """The groups to make into documents; the others (`_unchanged`) go to scan.unchanged."""
+    known_paths: dict[str, set[str]] = {}
+    for relative, seen in known_files.items():
+        known_paths.setdefault(seen.sha256, set()).add(relative)
+    to_make = {}
+    for sha256, group in groups.items():
+        if _unchanged(group, known_paths.get(sha256, set()), cache):
+            scan.unchanged[sha256] = [found.relative for found in group]
+            scan.reused += len(group)
+        else:
+            to_make[sha256] = group
+    return to_make
+
+
+def _unchanged(group: list[_Found], known_paths: set[str], cache: ParseCache) -> bool:
+    """Every file of the content as the last scan saw it, under the paths it had, and its parse
+    of this parser version kept (a content read under a new PARSER_VERSION is made again)."""
+    return (
+        all(found.unchanged for found in group)
+        and {found.relative for found in group} == known_paths
+        and all(found.key in cache for found in group)
+    )
+
+
+def _batches(groups: dict[str, list[_Found]], batch_files: int) -> list[list[_Found]]:
+    """The files in batches of about batch_files, the files of one content never split."""
     batches: list[list[_Found]] = []
     for group in groups.values():
         if not batches or len(batches[-1]) + len(group) > batch_files:
@@ -209,6 +252,7 @@ class _Found:
     relative: str
     sha256: str
     suffix: str
+    unchanged: bool = False  # size, mtime and manifest row as the last scan saw them
 
     @property
     def key(self) -> str:
@@ -216,7 +260,7 @@ class _Found:
 
 
 def _identify(
-    path: str, relative: str, scan: Scan, known_files: dict[str, FileSeen], max_bytes: int
+    path: str, relative: str, scan: Scan, known_files: dict[str, FileSeen], max_bytes: int, meta: str
 ) -> _Found | None:
     """A file's content hash, unless its format or size rules it out (recorded)."""
     extension = os.path.splitext(path)[1]
@@ -242,8 +286,12 @@ def _identify(
     except OSError as error:  # removed or replaced since it was listed
         _reject(scan, relative, "unreadable", error.strerror or str(error))
         return None
-    scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256)
-    return _Found(path, relative, sha256, suffix)
+    scan.files[relative] = FileSeen(stat.st_size, stat.st_mtime_ns, sha256, meta)
+    return _Found(path, relative, sha256, suffix, unchanged and seen.meta == meta)
+
+
+def _meta(row: dict[str, str] | None) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False) if row else ""
 
 
 def _parse_unknown(files: list[_Found], cache: ParseCache, scan: Scan) -> None:
@@ -412,7 +460,7 @@ def _document(
         _reject(scan, relative, "unknown doc_type",
                 f"manifest doc_type {meta['doc_type']!r} is none of {known}; read as 'other'")
     return Document(
-        document_id=sha256[:16],
+        document_id=document_id_of(sha256),
         file_path=relative,
         sha256=sha256,
         province_code=about.province_code,
@@ -436,7 +484,7 @@ def _table_document(
         return None
     provinces = {fact.province_code for fact in facts}
     return Document(
-        document_id=sha256[:16],
+        document_id=document_id_of(sha256),
         file_path=relative,
         sha256=sha256,
         province_code=next(iter(provinces)) if len(provinces) == 1 else None,
@@ -450,6 +498,11 @@ def _table_document(
         national=len(provinces) > 1,
         table_facts=facts,
     )
+
+
+def document_id_of(sha256: str) -> str:
+    """A document is its content: its id, the first 16 hex digits of the content's sha256."""
+    return sha256[:16]
 
 
 def _first_line(text: str) -> str | None:

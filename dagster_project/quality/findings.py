@@ -39,20 +39,26 @@ Sources = dict[str, tuple[str, str]]  # fact_id -> (document_id, evidence)
 class Consistency:
     findings: list[Finding] = field(default_factory=list)
     validations: list[Any] = field(default_factory=list)  # GX results, one per suite
+    scope: pd.DataFrame | None = None  # the province-periods compared (changed_scope); None: all
 
 
 def find_inconsistencies(
-    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None
+    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None, scope: pd.DataFrame | None = None
 ) -> Consistency:
     """Every rule's frame (by default the rules of seeds/reference/metric_catalog.csv); the frames
     of the rules of one suite validated together (one GX validation costs more than most frames),
-    each row labelled with its rule."""
+    each row labelled with its rule.
+
+    scope: (province_id, period_id) pairs (changed_scope); only their rows, and rows without a
+    province, are compared, and a suite with no such row is not run."""
     rules = catalog_rules(load_catalog()) if rules is None else rules
     gx = import_gx()
     source = pandas_source(gx, "findings")
-    consistency, problems = Consistency(), []
+    consistency, problems = Consistency(scope=scope), []
     for suite_name, group in _by_suite(rules):
-        frames = [rule.frame(con) for rule in group]
+        frames = [_within(rule.frame(con), scope) for rule in group]
+        if scope is not None and not any(len(frame) for frame in frames):
+            continue
         suite = load_suite(gx, FINDINGS_DIR / f"{suite_name}.json")
         together = _together([rule.name for rule in group], frames)
         validation = validate_frame(source, suite_name, together, suite, RESULT_FORMAT)
@@ -62,6 +68,30 @@ def find_inconsistencies(
     detected_at = utc_now()
     consistency.findings = [_to_finding(problem, sources, detected_at) for problem in problems]
     return consistency
+
+
+def changed_scope(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The province-periods of the cells this refresh changed (raw.changed_cells, before and after),
+    and of the year after each: year_over_year compares a year with the one before."""
+    return con.execute("""
+        with changed as (
+            select province_code, year from raw.changed_cells
+            union select province_code, year + 1 from raw.changed_cells
+        )
+        select distinct province.province_id, period.period_id
+        from changed
+        join main.dim_province as province using (province_code)
+        join main.dim_period as period using (year)
+        order by all""").df()
+
+
+def _within(frame: pd.DataFrame, scope: pd.DataFrame | None) -> pd.DataFrame:
+    if scope is None:
+        return frame
+    import pandas as pd
+
+    pairs = pd.MultiIndex.from_frame(frame[["province_id", "period_id"]])
+    return frame[pairs.isin(pd.MultiIndex.from_frame(scope)) | frame["province_id"].isna().to_numpy()]
 
 
 def _by_suite(rules: Sequence[Rule]) -> list[tuple[str, list[Rule]]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
     from dagster_project.quality.blocking import CheckResult
 
@@ -68,14 +69,28 @@ def blocking_issue(result: CheckResult, detected_at: datetime) -> Finding:
 
 
 def write_quality_issues(
-    con: duckdb.DuckDBPyConnection, results: list[CheckResult], findings: list[Finding]
+    con: duckdb.DuckDBPyConnection,
+    results: list[CheckResult],
+    findings: list[Finding],
+    scope: pd.DataFrame | None = None,
 ) -> int:
-    """Replace main.data_quality_issues (created even when empty); return the rows written."""
+    """Replace main.data_quality_issues (created even when empty); return the rows written.
+
+    scope: the province-periods the findings were looked for in (findings.changed_scope): only
+    the rows of those, and rows without a province, are replaced; the others stay as they were.
+    """
     detected_at = utc_now()
     rows = [*findings, *(blocking_issue(r, detected_at) for r in results if not r.passed)]
     names = [f.name for f in fields(Finding)]
     columns = ", ".join(f"{name} {SQL_TYPES.get(name, 'varchar')}" for name in names)
-    con.execute(f"create or replace table main.data_quality_issues ({columns})")
+    if scope is None:
+        con.execute(f"create or replace table main.data_quality_issues ({columns})")
+    else:
+        con.execute("""
+            delete from main.data_quality_issues as issue
+            where issue.province_id is null or exists (
+                select 1 from scope
+                where scope.province_id = issue.province_id and scope.period_id = issue.period_id)""")
     if rows:
         placeholders = ", ".join("?" for _ in names)
         con.executemany(

@@ -8,17 +8,22 @@ import pickle
 from pathlib import Path
 
 from dagster_project.quality.blocking import CheckResult, run_blocking_checks
-from dagster_project.quality.findings import Consistency, find_inconsistencies
-from dagster_project.storage import connect
+from dagster_project.quality.findings import Consistency, changed_scope, find_inconsistencies
+from dagster_project.storage import connect, has_table
 
 
-def check_build(database: Path) -> tuple[list[CheckResult], Consistency | None]:
+def check_build(database: Path, scoped: bool = False) -> tuple[list[CheckResult], Consistency | None]:
     """The blocking checks of a build file, and its findings (None if they could not be found:
-    the findings step finds them again, and says why)."""
+    the findings step finds them again, and says why).
+
+    scoped: the build's data_quality_issues are those of its last refresh: findings are looked
+    for only where this refresh changed cells (findings.changed_scope). The blocking checks read
+    every row."""
     with connect(database, read_only=True) as con:
         results = run_blocking_checks(con)
         try:
-            consistency = find_inconsistencies(con)
+            kept = scoped and has_table(con, "main", "data_quality_issues")
+            consistency = find_inconsistencies(con, scope=changed_scope(con) if kept else None)
         except Exception:  # noqa: BLE001 - the findings step runs them again and fails with the reason
             consistency = None
     return results, consistency

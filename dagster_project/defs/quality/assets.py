@@ -6,6 +6,7 @@ from dagster_project.defs.quality.checks import (
     BLOCKING_RESULTS,
     FINDINGS_RESULTS,
     FINDINGS_TABLES,
+    FINDINGS_WRITTEN,
     FOUND,
     quality_dir,
 )
@@ -24,7 +25,8 @@ def data_quality_issues(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Figures the sources disagree on (expectations/findings/), one row per finding: as the
-    blocking checks' step found them in this run, else found here."""
+    blocking checks' step found them in this run (on a kept build, only where cells changed:
+    quality/stage.py), else found here in every cell."""
     from dagster_project.quality import (
         find_inconsistencies,
         load_found,
@@ -37,9 +39,12 @@ def data_quality_issues(
     with connect(settings.build_path) as con:
         if consistency is None:
             consistency = find_inconsistencies(con)
-        written = write_quality_issues(con, [], consistency.findings)
+        written = write_quality_issues(con, [], consistency.findings, consistency.scope)
+        total = con.execute("select count(*) from main.data_quality_issues").fetchone()[0]
     save_validations(consistency.validations, quality_dir(settings) / FINDINGS_RESULTS)
-    return dg.MaterializeResult(metadata={"findings": written})
+    (quality_dir(settings) / FINDINGS_WRITTEN).write_text(context.run_id)
+    scope = "every cell" if consistency.scope is None else f"{len(consistency.scope)} province-periods"
+    return dg.MaterializeResult(metadata={"findings": total, "found_now": written, "looked_in": scope})
 
 
 def render_build_docs(settings: Settings) -> tuple[Path, int] | None:

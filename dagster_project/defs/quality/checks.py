@@ -14,6 +14,8 @@ FINDINGS_TABLES = sorted({"fct_report_facts", *(metric.table_name for metric in 
 BLOCKING_RESULTS = "blocking.json"
 FOUND = "findings.pickle"  # found with the blocking checks, written by data_quality_issues
 FINDINGS_RESULTS = "findings.json"
+# Written once data_quality_issues holds a refresh's findings: the next may look only where it changed.
+FINDINGS_WRITTEN = "findings.written"
 
 
 def quality_dir(settings: Settings) -> Path:
@@ -34,7 +36,9 @@ def blocking_expectations(context: dg.AssetCheckExecutionContext, warehouse: War
     from dagster_project.quality import check_build, save_found, save_validations
 
     folder = quality_dir(warehouse.settings)
-    results, consistency = check_build(warehouse.settings.build_path)  # and the findings
+    scoped = (folder / FINDINGS_WRITTEN).is_file()
+    (folder / FINDINGS_WRITTEN).unlink(missing_ok=True)
+    results, consistency = check_build(warehouse.settings.build_path, scoped)  # and the findings
     save_found(consistency, folder / FOUND, context.run.run_id)
     validations = [validation for result in results for validation in result.validations]
     save_validations(validations, folder / BLOCKING_RESULTS)

@@ -3,10 +3,10 @@ import dagster as dg
 from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.fingerprint import record_folder
-from dagster_project.ingest.documents import Scan, max_file_bytes, scan_in_batches
+from dagster_project.ingest.documents import Scan, document_id_of, max_file_bytes, scan_in_batches
 from dagster_project.publication import hold_lock_until_exit
 from dagster_project.state import IngestState, VersionsRecorder
-from dagster_project.storage import connect, now, reset_build, write_raw_tables
+from dagster_project.storage import connect, now, replace_table_facts, reset_build, write_raw_tables
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
@@ -32,8 +32,10 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     """Read the reports folder into the build file (the start of every refresh): the rows that
     changed into the build the last refresh left (build_file.py), or every row into a fresh one.
 
-    Files whose content was read before are not read again, unless the run is a full refresh.
-    Files are read and their documents written a batch at a time (scan_in_batches).
+    Files whose content was read before are not read again, unless the run is a full refresh;
+    on the kept build, files as the last refresh saw them are not even made into documents again
+    (their rows, table facts and ingest errors stay). Files are read and their documents written a
+    batch at a time (scan_in_batches).
     """
     settings = warehouse.settings
     hold_lock_until_exit(settings.warehouse_path)  # one writer: UI and scheduled runs too
@@ -49,18 +51,27 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     cache = state.parse_cache(full)
     known = {} if full else state.known_files()
     recorder = VersionsRecorder(state, ingested_at)
-    for documents in scan_in_batches(scan, settings.reports_dir, cache, known, max_file_bytes()):
+    batches = scan_in_batches(scan, settings.reports_dir, cache, known, max_file_bytes(), reuse=kept)
+    for documents in batches:
         reparsed = frozenset(key.split(":")[0] for key in cache.new)  # their text may have changed
         recorder.record(documents, reparsed)
         state.save_parses(cache)
         table_rows += [{**fact.__dict__, "document_id": document.document_id}
                        for document in documents for fact in document.table_facts]
+    unchanged = [document_id_of(sha256) for sha256 in scan.unchanged]
+    recorder.keep(unchanged)
+    scan.errors += state.file_errors(path for paths in scan.unchanged.values() for path in paths)
     statuses = recorder.finish(scan.files)
     state.save_files(scan.files)
+    state.save_file_errors(scan.errors)
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=kept)
-        write_raw_tables(con, {"table_facts": table_rows, "ingest_errors": errors})
+        if kept:
+            replace_table_facts(con, table_rows, unchanged)
+        else:
+            write_raw_tables(con, {"table_facts": table_rows})
+        write_raw_tables(con, {"ingest_errors": errors})
     for error in scan.errors:
         context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
