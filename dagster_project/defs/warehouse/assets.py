@@ -1,4 +1,5 @@
 import os
+import threading
 
 import dagster as dg
 from dagster_dbt import (
@@ -12,6 +13,7 @@ from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.warehouse.project import DBT_PROJECT, prepared_manifest
 from dagster_project.marts_properties import write_properties
+from dagster_project.quality.suites import import_gx
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -54,6 +56,10 @@ def cchc_dbt_models(
     os.environ["CCHC_BUILD_DB"] = str(warehouse.settings.build_path)  # dbt/profiles.yml reads it
     # dbt's artefacts and log beside the build, replaced by each build (not one folder per run)
     target = warehouse.settings.build_dir / "dbt"
-    yield from dbt.cli(list(BUILD_ARGS), context=context, target_path=target).stream()
+    invocation = dbt.cli(list(BUILD_ARGS), context=context, target_path=target)
+    # The checks after dbt import Great Expectations (seconds); meanwhile this process only reads
+    # dbt's output, so the import is done now, on the core dbt leaves free.
+    threading.Thread(target=import_gx, name="import-great-expectations", daemon=True).start()
+    yield from invocation.stream()
     if context.selected_asset_keys == context.assets_def.keys:
         build_file.remember(warehouse.settings)  # every model is up to date: the next refresh builds on it
