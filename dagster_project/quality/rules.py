@@ -301,7 +301,8 @@ class YearOverYearRule:
         return con.execute(
             """
             with facts as (
-                select * from main.fct_report_facts
+                select fact_id, fact_table, province_id, period_id, period_code, year, metric_code, value
+                from main.fct_report_facts
                 where is_selected and province_id is not null and list_contains($units, unit)
                     and value > 0
             )
@@ -353,16 +354,29 @@ class SelfContradictionRule:
     def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         frame = con.execute(
             """
+            with stated as (
+                select fact_id, document_id, province_id, period_id, metric_code, fact_table, value
+                from main.fct_report_facts
+                where fact_kind = 'actual' and qualifier = 'exact' and invalid_reason is null
+                    and province_id is not null
+            ),
+
+            -- the few cells stated twice first: listing every cell's facts takes hundreds of MB
+            twice as (
+                select document_id, province_id, period_id, metric_code
+                from stated
+                group by document_id, province_id, period_id, metric_code
+                having count(*) > 1
+            )
+
             select document_id || '|' || province_id || '|' || period_id || '|' || metric_code
                     as subject,
                 document_id, 'fct_' || any_value(fact_table) as table_name, province_id, period_id,
                 metric_code, min(value) as low, max(value) as high,
                 list(fact_id order by value, fact_id) as fact_ids
-            from main.fct_report_facts
-            where fact_kind = 'actual' and qualifier = 'exact' and invalid_reason is null
-                and province_id is not null
+            from stated
+            semi join twice using (document_id, province_id, period_id, metric_code)
             group by document_id, province_id, period_id, metric_code
-            having count(*) > 1
             order by subject
             """
         ).df().set_index(SUBJECT)
@@ -384,6 +398,10 @@ class SelfContradictionRule:
         )
 
 
+# Labels a frame of every fact holds, as categories: few distinct values in many rows.
+FACT_LABELS = dict.fromkeys(("province_id", "period_id", "invalid_reason"), "category")
+
+
 @dataclass(frozen=True)
 class InvalidFigureRule:
     """A figure its metric cannot take (a share above 100, a rank beyond the provinces): dbt
@@ -395,14 +413,19 @@ class InvalidFigureRule:
     table_name: str = "fct_report_facts"
 
     def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        """Every fact, by id, with its province-period and reason; what a finding quotes (table,
+        metric, value) only for the facts that have a reason: 645,000 facts' labels would take
+        hundreds of megabytes, in DuckDB and in pandas, for the few findings that quote them."""
         return con.execute(
             """
-            select fact_id, 'fct_' || fact_table as table_name, province_id, period_id, metric_code,
-                value, invalid_reason
+            select fact_id, province_id, period_id, invalid_reason,
+                case when invalid_reason is not null then 'fct_' || fact_table end as table_name,
+                case when invalid_reason is not null then metric_code end as metric_code,
+                case when invalid_reason is not null then value end as value
             from main.fct_report_facts
             order by fact_id
             """
-        ).df().set_index("fact_id", drop=False).rename_axis(SUBJECT)
+        ).df().astype(FACT_LABELS).set_index("fact_id", drop=False).rename_axis(SUBJECT)
 
     def problem(self, row: pd.Series, kind: str) -> Problem:
         metric, value = row["metric_code"], row["value"]
