@@ -116,6 +116,9 @@ KEY_COLUMNS = (
     {"name": "period_id", "description": "Reporting period (kỳ báo cáo), see dim_period."},
     {"name": "year", "description": "Calendar year of the period (năm)."},
     {"name": "period_code", "description": "year | H1 | 9M | Q1..Q4 | ytd."},
+    {"name": "period_start_date", "description": "First day of the period (dim_period.start_date)."},
+    {"name": "period_end_date",
+     "description": "Last day of the period (dim_period.end_date; 31 Dec for ytd): a chart's time axis."},
 )
 TRAILING_COLUMNS = (
     {"name": "source_document_ids",

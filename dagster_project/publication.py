@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -138,6 +139,7 @@ def publish(
         manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed,
                                          reports_fingerprint)
         copied.result()
+    _read_only(staged_file)
     docs = data_docs() if data_docs is not None else None
     if docs is not None:
         place_data_docs(docs, staged_folder)
@@ -242,8 +244,9 @@ def _serve_file(database: Path, warehouse_path: Path) -> None:
     """Serve `database`, a version's file, under the served name: one rename, the commit point.
 
     The served name is a second name (a hard link) of the version's file, which is never written
-    once staged: readers open it read-only (docs/bi.md). Where the file system has no hard links,
-    a copy.
+    once staged and is read-only on disk: a client opening it read-write fails instead of locking
+    every reader out or changing the archived version (docs/bi.md). Where the file system has no
+    hard links, a read-only copy.
     """
     staged = warehouse_path.with_name(f".{warehouse_path.name}.publishing")
     staged.unlink(missing_ok=True)  # left by a publication killed here
@@ -251,7 +254,12 @@ def _serve_file(database: Path, warehouse_path: Path) -> None:
         os.link(database, staged)
     except OSError:
         _copy_durably(database, staged)
+        _read_only(staged)
     os.replace(staged, warehouse_path)
+
+
+def _read_only(path: Path) -> None:
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
 def _point_current(folder: Path, version: str) -> None:

@@ -87,6 +87,16 @@ def test_published_tables_and_findings(warehouse: Path) -> None:
     assert any("disbursed" in name for name in checks)  # Vĩnh Long 2023: 96,88 % is not 5.105.229/5.244.857
 
 
+def test_every_served_table_and_column_has_a_description(warehouse: Path) -> None:
+    """BI tools show COMMENTs: dbt's persist_docs writes the marts', the quality stage its table's."""
+    tables = query(warehouse, "select table_name, comment from duckdb_tables() where schema_name = 'main'")
+    columns = query(warehouse, "select table_name, column_name, comment from duckdb_columns()"
+                               " where schema_name = 'main' and database_name = current_database()")
+    assert {"fct_procedures", "data_quality_issues", "dim_province"} <= {table for table, _ in tables}
+    assert [table for table, comment in tables if not comment] == []
+    assert [(table, column) for table, column, comment in columns if not comment] == []
+
+
 def test_failed_blocking_check_leaves_the_published_file_unchanged(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def guide_blocks(section: str, language: str) -> list[str]:
 # docs/bi.md, tested as written
 SCORECARD = guide_blocks("Five scorecard queries", "sql")
 PANDAS_SNIPPET, PARQUET_VIEWS_SNIPPET = guide_blocks("pandas or polars over the Parquet files", "python")
+(TIME_SERIES,) = guide_blocks("A time series without a join", "sql")
 
 
 def tiny_build(path: Path, marker: int) -> Path:
@@ -94,6 +96,22 @@ def test_the_served_file_is_the_version_file_under_a_second_name(
     assert served_marker(served) == 2
     assert not served.samefile(versions / f"{second['version']}.duckdb")
     assert served.read_bytes() == (versions / f"{second['version']}.duckdb").read_bytes()
+    assert not served.stat().st_mode & 0o222  # the copy is read-only too
+
+
+def test_within_one_process_a_new_connection_sees_the_old_version_until_all_are_closed(
+    tmp_path: Path,
+) -> None:
+    """DuckDB's instance cache, as docs/bi.md tells readers: a connection to the served name shares
+    the database an open one already holds."""
+    served = tmp_path / "warehouse" / "cchc.duckdb"
+    publish(tiny_build(tmp_path / "build.duckdb", marker=1), served, "run-1", [])
+    held = duckdb.connect(str(served), read_only=True)
+    publish(tiny_build(tmp_path / "build.duckdb", marker=2), served, "run-2", [])
+    with duckdb.connect(str(served), read_only=True) as new:
+        assert new.execute("select max(marker) from fct_tasks").fetchone() == (1,)
+    held.close()
+    assert served_marker(served) == 2
 
 
 def test_data_docs_that_fail_to_render_publish_nothing(tmp_path: Path) -> None:
@@ -195,6 +213,16 @@ def test_manifest_describes_the_served_file_and_its_parquet_files(warehouse: Pat
         findings = con.execute("select count(*) from data_quality_issues").fetchone()[0]
     assert manifest["findings"] == findings == 2
     assert (folder / "data_docs" / "index.html").is_file()
+
+
+def test_the_served_file_and_its_archived_versions_are_read_only_on_disk(warehouse: Path) -> None:
+    """A client that opens them read-write fails (unless it runs as root) rather than locking out
+    every reader or changing the archive the served name shares."""
+    files = [warehouse, *(warehouse.parent / "versions").glob("*.duckdb")]
+    assert len(files) >= 2
+    assert [path.name for path in files if path.stat().st_mode & 0o222] == []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from fct_procedures").fetchone()[0] > 0
 
 
 def test_published_file_is_in_the_storage_format_every_duckdb_1_x_reads(warehouse: Path) -> None:
@@ -299,6 +327,16 @@ def test_scorecard_query_on_the_published_file_and_on_the_parquet_files(
         answer = con.execute(query).fetchall()
     assert row in answer
     assert run_snippet(PARQUET_VIEWS_SNIPPET)["con"].execute(query).fetchall() == answer
+
+
+def test_a_time_series_needs_no_join(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(TIME_SERIES).fetchall()
+    assert ("Vĩnh Long", date(2023, 12, 31), 184, 90.79) in rows
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute("select table_name from duckdb_columns() where schema_name = 'main'"
+                              " and column_name = 'period_end_date'").fetchall()
+    assert {table for (table,) in columns} >= {"fct_tasks", "fct_procedures", "fct_reform_index"}
 
 
 def test_staff_cuts_are_set_against_the_stated_target(warehouse: Path, tmp_path: Path) -> None:

@@ -15,6 +15,26 @@ if TYPE_CHECKING:
 
 # Column types other than varchar.
 SQL_TYPES = {"expected_value": "double", "observed_value": "double", "detected_at": "timestamp"}
+# The table's COMMENTs, which BI tools show (the dbt marts get theirs from dbt's persist_docs).
+TABLE_COMMENT = ("Figures the sources disagree on, and impossible figures: one row per finding or failed"
+                 " blocking check, with the figures and the sentences they come from.")
+COLUMN_COMMENTS = {
+    "issue_id": "Key, stable across refreshes: the same finding keeps its id.",
+    "check_name": "The rule that found it and what it found, e.g. public_investment_disbursed_pct_mismatch.",
+    "severity": "finding (sources disagree), error (a figure its metric cannot take) or blocking.",
+    "table_name": "The table the figures are in (a wide fact table or fct_report_facts).",
+    "province_id": "The province-level unit (dim_province); empty for a blocking check.",
+    "province_code": "Its code, as in the reports.",
+    "period_id": "The period (dim_period), e.g. 2024-year.",
+    "metric_codes": "The metrics compared, comma-separated (dim_metric).",
+    "observed_values": "The figures compared, 'metric=value; ...', with their documents.",
+    "expected_value": "What the rule expected (e.g. the total, the share from numerator and base).",
+    "observed_value": "What the source states.",
+    "message": "What is wrong, in one sentence.",
+    "document_ids": "The documents of the figures, comma-separated (dim_document).",
+    "evidence": "The source sentences of the figures, joined with ' | '.",
+    "detected_at": "When a refresh found it (UTC).",
+}
 
 
 @dataclass
@@ -85,6 +105,7 @@ def write_quality_issues(
     columns = ", ".join(f"{name} {SQL_TYPES.get(name, 'varchar')}" for name in names)
     if scope is None:
         con.execute(f"create or replace table main.data_quality_issues ({columns})")
+        _comment(con)
     else:
         con.execute("""
             delete from main.data_quality_issues as issue
@@ -98,3 +119,13 @@ def write_quality_issues(
             [[getattr(row, name) for name in names] for row in rows],
         )
     return len(rows)
+
+
+def _comment(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"comment on table main.data_quality_issues is {_quoted(TABLE_COMMENT)}")
+    for column, comment in COLUMN_COMMENTS.items():
+        con.execute(f"comment on column main.data_quality_issues.{column} is {_quoted(comment)}")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -36,6 +36,9 @@ pivoted as (
         period_id,
         year,
         period_code,
+        -- the period's dates: a BI tool's time axis without a join to dim_period
+        {{ period_start_date('year', 'period_code') }} as period_start_date,
+        {{ period_end_date('year', 'period_code') }} as period_end_date,
         {{ pivot_metrics(fact_table) }},
         {{ pivot_sources_agreeing(fact_table) }},
         string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
