@@ -227,26 +227,26 @@ class IngestState:
         cache.release()
 
     def save_files(self, files: dict[str, FileSeen]) -> None:
-        frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        frame = pd.DataFrame(
             [(path, seen.size, seen.mtime_ns, seen.sha256, seen.meta) for path, seen in files.items()],
             columns=["file_path", "size", "mtime_ns", "sha256", "meta"],
         )
-        with connect(self.path) as con:
-            con.execute("begin")
-            con.execute("delete from files")
-            con.execute("insert into files select * from frame")
-            con.execute("commit")
+        self._replace_all("files", frame)
 
     def save_file_errors(self, errors: Iterable[IngestError]) -> None:
         """What this scan said of each file, in place of what the last one said."""
-        frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        frame = pd.DataFrame(
             [(e.file_path, e.stage, e.reason, e.detail) for e in errors],
             columns=column_names(_DDL["file_errors"]),
         )
+        self._replace_all("file_errors", frame)
+
+    def _replace_all(self, table: str, frame: pd.DataFrame) -> None:
+        """The rows of `table` become those of `frame`, in one transaction."""
         with connect(self.path) as con:
             con.execute("begin")
-            con.execute("delete from file_errors")
-            con.execute("insert into file_errors select * from frame")
+            con.execute(f"delete from {table}")
+            con.execute(f"insert into {table} select * from frame")
             con.execute("commit")
 
     def file_errors(self, paths: Iterable[str]) -> list[IngestError]:

@@ -104,9 +104,11 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[d
 
 
 def replace_table_facts(con: duckdb.DuckDBPyConnection, rows: Sequence[dict], kept: Sequence[str]) -> None:
-    """raw.table_facts of the kept build: the rows of the `kept` documents stay, the others are
+    """raw.table_facts: the rows of the `kept` documents (on the kept build) stay, the others are
     replaced by `rows`."""
     kept_ids = pd.DataFrame({"document_id": list(kept)}, dtype="string")  # noqa: F841 - read by DuckDB
+    con.execute("create schema if not exists raw")
+    con.execute(f"create table if not exists raw.table_facts ({RAW_DDL['table_facts']})")
     con.execute("delete from raw.table_facts where document_id not in (select document_id from kept_ids)")
     append_raw_rows(con, "table_facts", rows)
 

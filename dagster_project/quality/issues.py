@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
@@ -15,47 +15,41 @@ if TYPE_CHECKING:
 
 # Column types other than varchar.
 SQL_TYPES = {"expected_value": "double", "observed_value": "double", "detected_at": "timestamp"}
-# The table's COMMENTs, which BI tools show (the dbt marts get theirs from dbt's persist_docs).
+# The table's COMMENT, which BI tools show (the dbt marts get theirs from dbt's persist_docs); its
+# columns' are their fields' `comment`.
 TABLE_COMMENT = ("Figures the sources disagree on, and impossible figures: one row per finding or failed"
                  " blocking check, with the figures and the sentences they come from.")
-COLUMN_COMMENTS = {
-    "issue_id": "Key, stable across refreshes: the same finding keeps its id.",
-    "check_name": "The rule that found it and what it found, e.g. public_investment_disbursed_pct_mismatch.",
-    "severity": "finding (sources disagree), error (a figure its metric cannot take) or blocking.",
-    "table_name": "The table the figures are in (a wide fact table or fct_report_facts).",
-    "province_id": "The province-level unit (dim_province); empty for a blocking check.",
-    "province_code": "Its code, as in the reports.",
-    "period_id": "The period (dim_period), e.g. 2024-year.",
-    "metric_codes": "The metrics compared, comma-separated (dim_metric).",
-    "observed_values": "The figures compared, 'metric=value; ...', with their documents.",
-    "expected_value": "What the rule expected (e.g. the total, the share from numerator and base).",
-    "observed_value": "What the source states.",
-    "message": "What is wrong, in one sentence.",
-    "document_ids": "The documents of the figures, comma-separated (dim_document).",
-    "evidence": "The source sentences of the figures, joined with ' | '.",
-    "detected_at": "When a refresh found it (UTC).",
-}
+
+
+def _described(comment: str) -> Any:
+    """A Finding field with its column's COMMENT."""
+    return field(metadata={"comment": comment})
 
 
 @dataclass
 class Finding:
     """One row of data_quality_issues; the field order is the column order."""
 
-    issue_id: str
-    check_name: str
-    severity: str  # blocking | error (a figure that cannot be) | finding
-    table_name: str
-    province_id: str | None
-    province_code: str | None
-    period_id: str | None
-    metric_codes: str | None  # comma-separated
-    observed_values: str | None  # 'metric=value; ...'
-    expected_value: float | None
-    observed_value: float | None
-    message: str
-    document_ids: str | None  # comma-separated
-    evidence: str | None  # source sentences joined with ' | '
-    detected_at: datetime
+    issue_id: str = _described("Key, stable across refreshes: the same finding keeps its id.")
+    check_name: str = _described(
+        "The rule that found it and what it found, e.g. public_investment_disbursed_pct_mismatch.")
+    severity: str = _described(
+        "finding (sources disagree), error (a figure its metric cannot take) or blocking.")
+    table_name: str = _described("The table the figures are in (a wide fact table or fct_report_facts).")
+    province_id: str | None = _described(
+        "The province-level unit (dim_province); empty for a blocking check.")
+    province_code: str | None = _described("Its code, as in the reports.")
+    period_id: str | None = _described("The period (dim_period), e.g. 2024-year.")
+    metric_codes: str | None = _described("The metrics compared, comma-separated (dim_metric).")
+    observed_values: str | None = _described(
+        "The figures compared, 'metric=value; ...', with their documents.")
+    expected_value: float | None = _described(
+        "What the rule expected (e.g. the total, the share from numerator and base).")
+    observed_value: float | None = _described("What the source states.")
+    message: str = _described("What is wrong, in one sentence.")
+    document_ids: str | None = _described("The documents of the figures, comma-separated (dim_document).")
+    evidence: str | None = _described("The source sentences of the figures, joined with ' | '.")
+    detected_at: datetime = _described("When a refresh found it (UTC).")
 
 
 def issue_id(check_name: str, *keys: str | None) -> str:
@@ -123,8 +117,9 @@ def write_quality_issues(
 
 def _comment(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"comment on table main.data_quality_issues is {_quoted(TABLE_COMMENT)}")
-    for column, comment in COLUMN_COMMENTS.items():
-        con.execute(f"comment on column main.data_quality_issues.{column} is {_quoted(comment)}")
+    for column in fields(Finding):
+        comment = _quoted(column.metadata["comment"])
+        con.execute(f"comment on column main.data_quality_issues.{column.name} is {comment}")
 
 
 def _quoted(text: str) -> str:

@@ -67,10 +67,7 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=kept)
-        if kept:
-            replace_table_facts(con, table_rows, unchanged)
-        else:
-            write_raw_tables(con, {"table_facts": table_rows})
+        replace_table_facts(con, table_rows, unchanged)  # none unchanged unless the build is kept
         write_raw_tables(con, {"ingest_errors": errors})
     for error in scan.errors:
         context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
