@@ -43,6 +43,9 @@ dev: setup ## Start the Dagster UI on http://127.0.0.1:3000
 test: setup ## Run the test suite
 	$(BIN)/pytest tests dagster_project/extraction dagster_project/ingest
 
+offline-assets: ## Fetch again (npm) the copies Data Docs use instead of CDNs (dagster_project/quality/offline_assets)
+	dagster_project/quality/offline_assets/fetch.sh
+
 lint: setup ## Lint Python (ruff)
 	$(BIN)/ruff check dagster_project tests bench
 

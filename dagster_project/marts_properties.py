@@ -1,9 +1,9 @@
 """The dbt properties of the wide marts, written from the metric catalog.
 
 A wide mart (`fct_<fact_table>`, macros/wide_mart.sql) has one column per catalog metric of its
-fact table, and one `<metric>_sources_agreeing` beside it: their descriptions follow the catalog
-row, so a metric added to metric_catalog.csv is described with no YAML written by hand. The area
-each fact table covers is the dbt variable `wide_tables` (dbt_project.yml).
+fact table: their descriptions follow the catalog row, so a metric added to metric_catalog.csv is
+described with no YAML written by hand. The area each fact table covers is the dbt variable
+`wide_tables` (dbt_project.yml).
 
     python -m dagster_project.marts_properties     # `make setup` and the dbt asset run it
 """
@@ -27,7 +27,6 @@ UNIT_WORDS = {
     "points": "points out of 100",
     "rank": "rank out of 63",
 }
-SOURCES_AGREEING = "_sources_agreeing"  # macros/metrics.sql, sources_agreeing_suffix
 
 
 def generated_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
@@ -72,15 +71,14 @@ def wide_mart(fact_table: str, area: str, metrics: list[dict[str, str]]) -> dict
         "description": (
             f"Wide table on {area}: one row per province × period with at least one selected actual"
             f" fact of fact_table '{fact_table}'; one column per catalog metric of that area, holding"
-            " the selected value (fct_report_facts.is_selected), and beside it"
-            " <metric>_sources_agreeing, how many current documents agree with that value. Columns"
-            " follow metric_catalog.csv (macros/wide_mart.sql): bigint for count and rank units,"
-            " double otherwise, integer for the agreement counts."
+            " the selected value (fct_report_facts.is_selected): the province's scorecard. The same"
+            " values, one per row, labelled and with how many sources agree, are fct_metric_values."
+            " Columns follow metric_catalog.csv (macros/wide_mart.sql): bigint for count and rank"
+            " units, double otherwise."
         ),
         "columns": [
             *KEY_COLUMNS,
             *(metric_column(metric) for metric in metrics),
-            *(agreement_column(metric["metric_code"]) for metric in metrics),
             *TRAILING_COLUMNS,
         ],
     }
@@ -93,13 +91,6 @@ def metric_column(metric: dict[str, str]) -> dict:
     return {
         "name": metric["metric_code"],
         "description": f"{metric['label_en']} ({metric['label_vi']}); {UNIT_WORDS[unit]}.",
-    }
-
-
-def agreement_column(metric_code: str) -> dict:
-    return {
-        "name": metric_code + SOURCES_AGREEING,
-        "description": f"Sources agreeing with {metric_code}. {{{{ doc('sources_agreeing') }}}}",
     }
 
 
@@ -119,6 +110,8 @@ KEY_COLUMNS = (
     {"name": "period_start_date", "description": "First day of the period (dim_period.start_date)."},
     {"name": "period_end_date",
      "description": "Last day of the period (dim_period.end_date; 31 Dec for ytd): a chart's time axis."},
+    {"name": "period_sort_key",
+     "description": "Sorts the periods in time order (dim_period.period_sort_key), e.g. 2023-H1 2023062."},
 )
 TRAILING_COLUMNS = (
     {"name": "source_document_ids",

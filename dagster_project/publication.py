@@ -2,9 +2,10 @@
 
 In the warehouse folder, beside the served file (here `cchc.duckdb`):
 
-    cchc.duckdb               the served file, replaced whole by a rename: a connected reader keeps
-                              its snapshot, a new connection opens the new version (a second name
-                              of the version's file in versions/)
+    cchc.duckdb               the served file: the build's schema main (marts and provenance), replaced
+                              whole by a rename: a connected reader keeps its snapshot, a new
+                              connection opens the new version (a second name of the version's
+                              file in versions/)
     cchc.duckdb.lock          one writer at a time (flock: a killed holder leaves no stale lock)
     versions/<id>.duckdb      the last three published files; <id> is <UTC time to the ms>-<run id>
     versions/<id>/            their parquet/<table>.parquet, manifest.json and data_docs/
@@ -131,14 +132,13 @@ def publish(
     version = f"{published_at:%Y%m%dT%H%M%S}.{published_at.microsecond // 1000:03d}Z-{run_id[:8]}"
     staged_file = versions / f".{version}.duckdb.partial"
     staged_folder = versions / f".{version}.partial"
-    # The build file is ours alone (the lock): checkpointed, it is copied while its tables, those
-    # of the copy, are written as Parquet.
-    with connect(build_path) as con, ThreadPoolExecutor(max_workers=1) as copier:
-        con.execute("checkpoint")
-        copied = copier.submit(_copy_durably, build_path, staged_file)
+    # The build file is ours alone (the lock): the served file is written from it while the same
+    # tables are written as Parquet.
+    with connect(build_path) as con, ThreadPoolExecutor(max_workers=1) as writer:
+        served = writer.submit(_write_served_file, con.cursor(), staged_file)
         manifest = _write_version_folder(con, staged_folder, version, run_id, published_at, checks_passed,
                                          reports_fingerprint)
-        copied.result()
+        served.result()
     _read_only(staged_file)
     docs = data_docs() if data_docs is not None else None
     if docs is not None:
@@ -206,16 +206,45 @@ def code_version() -> str:
     return f"{version}+{described}"
 
 
+def _write_served_file(cursor: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """The served file: the tables of the build's schema main (the marts and the provenance of
+    their figures) with their COMMENTs. The pipeline's schemas (raw, staging, intermediate,
+    reference) and the documents' text stay in the build."""
+    try:
+        cursor.execute(f"attach {_literal(target)} as served")
+        for table, comment in _served_tables(cursor):
+            cursor.execute(f'create table served.main."{table}" as from main."{table}"')
+            cursor.execute(f'comment on table served.main."{table}" is {_literal(comment)}')
+        for table, column, comment in cursor.execute(
+            "select table_name, column_name, comment from duckdb_columns()"
+            " where database_name = current_database() and schema_name = 'main' and comment is not null"
+        ).fetchall():
+            cursor.execute(f'comment on column served.main."{table}"."{column}" is {_literal(comment)}')
+        cursor.execute("detach served")
+    finally:
+        cursor.close()
+    _fsync(target)
+
+
+def _served_tables(cursor: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    return cursor.execute(
+        "select table_name, comment from duckdb_tables()"
+        " where database_name = current_database() and schema_name = 'main' order by 1"
+    ).fetchall()
+
+
+def _literal(value: object) -> str:
+    """A SQL string literal (COMMENT ON and ATTACH take no parameters)."""
+    return "null" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
 def _write_version_folder(
     con: duckdb.DuckDBPyConnection, folder: Path, version: str, run_id: str, published_at: datetime,
     checks_passed: list[str], reports_fingerprint: str | None,
 ) -> dict:
     """Every table of schema main as Parquet, and the manifest, read from the build (`con`)."""
     (folder / "parquet").mkdir(parents=True)
-    tables = [row[0] for row in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'main'"
-        " and database_name = current_database() order by 1"
-    ).fetchall()]
+    tables = [table for table, _ in _served_tables(con)]
     with cursor_per_thread(con) as cursor, ThreadPoolExecutor(max_workers=worker_count()) as pool:
 
         def write(table: str) -> int:  # each table on one core's cursor: most are too small to spread
@@ -286,7 +315,7 @@ def _prune(versions: Path) -> None:
 def _clear_leftovers(versions: Path) -> None:
     """What a publication killed before its renames left behind."""
     versions.mkdir(parents=True, exist_ok=True)
-    for leftover in versions.glob(".*.partial"):
+    for leftover in versions.glob(".*.partial*"):  # a staged file's WAL too
         if leftover.is_dir():
             shutil.rmtree(leftover)
         else:

@@ -12,12 +12,12 @@ FACT_TABLES = (
 )
 
 
-CURRENT = "select count(*) from raw.documents where status = 'current'"
-HISTORY = "select count(*) from raw.documents where status <> 'current'"
+# The reference tables are seeds of this repository, not files of the reports folder: no sha256.
+CURRENT = "select count(*) from main.dim_document where sha256 is not null and status = 'current'"
+HISTORY = "select count(*) from main.dim_document where sha256 is not null and status <> 'current'"
 REJECTED = "select count(distinct file_path) from main.ingest_errors"
 PROBLEMS = "select count(*) from main.ingest_errors"
 FACTS = "select count(*) from main.fct_report_facts"
-# The reference tables are seeds of this repository, not files of the reports folder: no sha256.
 REFERENCE = ("select count(*) from main.fct_report_facts"
              " where document_id in (select document_id from main.dim_document where sha256 is null)")
 NOT_IN_WIDE = {

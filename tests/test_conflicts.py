@@ -3,7 +3,7 @@ many sources agree with it, and what happens to the facts of superseded and with
 
 One refresh of a small reports folder (Sơn La 2024: an official table, the annual report, a later
 6-month report restating the year, two news items) is shared by the module. The history tests
-copy that warehouse, mark documents superseded or withdrawn in raw.documents (the ingest stage
+copy that refresh's build file, mark documents superseded or withdrawn in raw.documents (the ingest stage
 does so when a file changes or disappears), and run dbt and the blocking checks on the copy.
 """
 
@@ -85,13 +85,11 @@ def query(path: Path, sql: str, parameters: list | None = None) -> list[tuple]:
 
 
 def cell(path: Path, table: str, metric: str) -> tuple:
-    """(value, <metric>_sources_agreeing) of Sơn La 2024 in a wide table."""
-    (row,) = query(
-        path,
-        f"select {metric}, {metric}_sources_agreeing from {table} where province_period_id = ?",
-        [PPID],
-    )
-    return row
+    """(value in the wide table, sources_agreeing in fct_metric_values) of Sơn La 2024."""
+    (value,) = query(path, f"select {metric} from {table} where province_period_id = ?", [PPID])[0]
+    agreeing = query(path, "select sources_agreeing from fct_metric_values where metric_value_id = ?",
+                     [f"{PPID}|{metric}"])
+    return value, agreeing[0][0] if agreeing else None
 
 
 def sources(path: Path, metric: str, table: str = "fct_report_facts") -> list[tuple]:
@@ -162,7 +160,7 @@ def test_the_latest_of_equal_sources_is_selected(warehouse: Path) -> None:
     ]
 
 
-def test_metrics_without_a_value_have_no_agreement_count(warehouse: Path) -> None:
+def test_metrics_without_a_value_have_no_row_in_the_long_table(warehouse: Path) -> None:
     assert cell(warehouse, "fct_procedures", "procedures_new") == (None, None)
 
 
@@ -200,7 +198,7 @@ def history_build(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     other figures."""
     folder = tmp_path_factory.mktemp("history")
     build = folder / "cchc.build.duckdb"
-    shutil.copyfile(warehouse, build)
+    shutil.copyfile(warehouse.parent / "build" / "cchc.build.duckdb", build)  # the raw tables are there
     with duckdb.connect(str(build)) as con:
         con.execute("update raw.documents set status = 'withdrawn' where file_path = 'news_march.txt'")
         con.execute(
@@ -318,7 +316,9 @@ def test_a_fact_lost_doubled_or_changed_fails_the_build(history_build: Path, tmp
 def test_bi_guide_queries_on_conflicts_and_history(warehouse: Path, history_build: Path) -> None:
     disagreeing_rows, every_source, earlier_versions = bi_guide_queries()
     assert query(warehouse, disagreeing_rows) == [
-        ("Sơn La", "2024-year", 2, 1850, 2, pytest.approx(98.56), 2)
+        ("Sơn La", "2024-year", "dossiers_on_time_pct", pytest.approx(98.56), 2, 2),  # 98,7 and 98,5
+        ("Sơn La", "2024-year", "gov_tasks_assigned", 120, 1, 1),  # the annual report's 118
+        ("Sơn La", "2024-year", "procedures_total", 1850, 2, 1),  # 1.805
     ]
     sources_of_on_time_share = [
         (row[3], row[4], row[5], row[6]) for row in query(warehouse, every_source)

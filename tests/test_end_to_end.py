@@ -66,8 +66,8 @@ def test_wide_tables_hold_the_stated_figures(
 
 
 def test_every_extracted_fact_traces_back_to_its_sentence(warehouse: Path) -> None:
-    rows = query(
-        warehouse,
+    rows = query(  # the documents' text is in the build; the served file has the sentences
+        warehouse.parent / "build" / "cchc.build.duckdb",
         """select f.evidence, f.span_start, f.span_end, d.text
            from fct_report_facts f join raw.documents d using (document_id)""",
     )
@@ -85,6 +85,22 @@ def test_published_tables_and_findings(warehouse: Path) -> None:
     assert query(warehouse, "select count(*) from dim_province") == [(97,)]
     checks = {name for (name,) in query(warehouse, "select check_name from data_quality_issues")}
     assert any("disbursed" in name for name in checks)  # Vĩnh Long 2023: 96,88 % is not 5.105.229/5.244.857
+
+
+def test_the_served_file_holds_the_marts_and_provenance_only(warehouse: Path) -> None:
+    served = query(warehouse, "select schema_name, table_name from duckdb_tables() union all"
+                              " select schema_name, view_name from duckdb_views() where not internal")
+    assert {schema for schema, _ in served} == {"main"}
+    assert {table for _, table in served} == {
+        "dim_province", "dim_period", "dim_metric", "dim_document",
+        "fct_tasks", "fct_procedures", "fct_online_services", "fct_budget", "fct_staffing",
+        "fct_reform_index", "fct_legal_documents", "fct_metric_values",
+        "fct_report_facts", "fct_report_facts_history", "ingest_errors", "data_quality_issues",
+    }
+    build = warehouse.parent / "build" / "cchc.build.duckdb"  # the pipeline's schemas stay there
+    assert {"raw", "staging", "intermediate", "reference", "main"} <= {
+        schema for (schema,) in query(build, "select distinct schema_name from duckdb_tables()"
+                                             " union select distinct schema_name from duckdb_views()")}
 
 
 def test_every_served_table_and_column_has_a_description(warehouse: Path) -> None:

@@ -49,6 +49,7 @@ def guide_blocks(section: str, language: str) -> list[str]:
 SCORECARD = guide_blocks("Five scorecard queries", "sql")
 PANDAS_SNIPPET, PARQUET_VIEWS_SNIPPET = guide_blocks("pandas or polars over the Parquet files", "python")
 (TIME_SERIES,) = guide_blocks("A time series without a join", "sql")
+(LATEST_VALUES,) = guide_blocks("The latest value per province and metric", "sql")
 
 
 def tiny_build(path: Path, marker: int) -> Path:
@@ -339,6 +340,19 @@ def test_a_time_series_needs_no_join(warehouse: Path) -> None:
     assert {table for (table,) in columns} >= {"fct_tasks", "fct_procedures", "fct_reform_index"}
 
 
+def test_the_latest_value_per_province_and_metric_is_one_select(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(LATEST_VALUES).fetchall()
+        labels = dict(con.execute("select metric_code, label_vi from dim_metric").fetchall())
+    lai_chau = {label: (region, unit, period, value)
+                for province, region, label, unit, period, value in rows if province == "Lai Châu"}
+    north = "Trung du và miền núi phía Bắc"
+    # PAR INDEX 2016 and 2023, procedures simplified 2023 and 2024: the later one only
+    assert lai_chau[labels["par_index_score"]] == (north, "points", "Năm 2023", 85.78)
+    assert lai_chau[labels["procedures_simplified"]] == (north, "count", "Năm 2024", 24)
+    assert len(rows) == len({(province, label) for province, _, label, *_ in rows})  # one per metric
+
+
 def test_staff_cuts_are_set_against_the_stated_target(warehouse: Path, tmp_path: Path) -> None:
     copy = tmp_path / "with_target.duckdb"
     shutil.copyfile(warehouse, copy)
@@ -419,7 +433,7 @@ print("reading", flush=True)
 while not stop.exists():
     try:
         with duckdb.connect(str(folder / "cchc.duckdb"), read_only=True) as con:
-            builds.add(str(con.execute("select max(ingested_at) from raw.documents").fetchone()[0]))
+            builds.add(str(con.execute("select max(ingested_at) from dim_document").fetchone()[0]))
             con.execute("select count(*) from fct_report_facts").fetchone()
         version = (folder / "current").resolve()
         manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
@@ -465,7 +479,7 @@ def build_tables(folder: Path) -> set[str]:
 
 
 def latest_build(con: duckdb.DuckDBPyConnection) -> str:
-    return str(con.execute("select max(ingested_at) from raw.documents").fetchone()[0])
+    return str(con.execute("select max(ingested_at) from dim_document").fetchone()[0])
 
 
 @pytest.fixture(scope="module")

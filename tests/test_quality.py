@@ -10,6 +10,7 @@ and the marts is a dbt test (tests/test_conflicts.py runs it).
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from dagster_project.quality import (
     CheckResult,
     Consistency,
     check_build,
+    docs,
     find_inconsistencies,
     load_found,
     load_validations,
@@ -803,6 +805,38 @@ def test_data_docs_render_every_validation(con, tmp_path):
 
     render_data_docs(load_validations(tmp_path / "findings.json")[:1], site)
     assert len(list((site / "validations").glob("**/*.html"))) == 1  # replaced, not added to
+
+
+# What a page loads to render: stylesheets, scripts, images (a favicon or a hyperlink is not).
+PAGE_RESOURCES = re.compile(
+    r'<link rel="stylesheet"[^>]*href="([^"]+)"|<script[^>]*src="([^"]+)"|<img[^>]*src="([^"]+)"'
+    r"|url\('([^']+)'\)"
+)
+
+
+def test_data_docs_render_without_a_network(con, tmp_path):
+    """Every stylesheet, script and image of every page is a file of the site (no CDN), and a copy
+    is the file its fetch.sh recorded."""
+    put(con, "fct_tasks", gov_tasks_assigned=209, gov_tasks_completed_on_time=28,
+        gov_tasks_in_progress=179)
+    save_validations(find_inconsistencies(con, [RULES_BY_NAME["tasks_by_status"]]).validations,
+                     tmp_path / "findings.json")
+    site = tmp_path / "data_docs"
+
+    render_data_docs(load_validations(tmp_path / "findings.json"), site)
+
+    pages = [site / "index.html", *(site / "validations").glob("**/*.html")]
+    assert len(pages) == 2
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        resources = [next(filter(None, match)) for match in PAGE_RESOURCES.findall(html)]
+        assert len(resources) >= 16, page  # GX's ten scripts and six stylesheets at least
+        assert [r for r in resources if not (page.parent / r.split("?")[0]).is_file()] == [], page
+        assert "integrity=" not in html and "crossorigin=" not in html  # refused for file:// copies
+    assets = Path(docs.__file__).with_name("offline_assets")
+    for line in (assets / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split()
+        assert hashlib.sha256((site / "static" / "offline" / name).read_bytes()).hexdigest() == digest
 
 
 # data_quality_issues

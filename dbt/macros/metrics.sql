@@ -7,11 +7,6 @@
     case when {{ unit }} in ('{{ integer_units() | join("', '") }}') then 'integer' else 'decimal' end
 {%- endmacro %}
 
-{#- Suffix of the column that counts the sources agreeing with a metric's selected value. -#}
-{% macro sources_agreeing_suffix() %}
-    {{ return('_sources_agreeing') }}
-{% endmacro %}
-
 {#- The catalog metrics of a fact table (metric_code, unit), in the catalog's row order (DuckDB
     keeps insertion order for a scan without order by); empty while parsing. -#}
 {% macro catalog_metrics(fact_table) %}
@@ -52,24 +47,5 @@
             max(case when {{ metric_column }} = '{{ metric['metric_code'] }}' then {{ value_column }} end)
             as {{ 'bigint' if metric['unit'] in integer_units() else 'double' }}
         ) as {{ metric['metric_code'] }}{{ ',' if not loop.last }}
-    {%- endfor %}
-{% endmacro %}
-
-{#-
-    For every metric column of pivot_metrics, <metric_code>_sources_agreeing (integer): how many
-    distinct current documents state a value agreeing with the selected one (int_facts_selected);
-    null where the metric has no value. Same catalog, same order, same group by.
--#}
-{% macro pivot_sources_agreeing(
-    fact_table, metric_column='metric_code', agreeing_column='sources_agreeing') %}
-    {%- set metrics = catalog_metrics(fact_table) -%}
-    {%- if not execute -%}
-        {{ return('null as sources_agreeing_columns') }}
-    {%- endif -%}
-    {%- for metric in metrics %}
-        cast(
-            max(case when {{ metric_column }} = '{{ metric['metric_code'] }}' then {{ agreeing_column }} end)
-            as integer
-        ) as {{ metric['metric_code'] ~ sources_agreeing_suffix() }}{{ ',' if not loop.last }}
     {%- endfor %}
 {% endmacro %}

@@ -22,6 +22,23 @@
     end
 {%- endmacro %}
 
+{#- A key that sorts periods in time order: yyyymm of the period's last day and a digit that puts
+    the shorter of two periods ending the same month first (2023-Q2 2023061, 2023-H1 2023062,
+    2023-9M 2023092, 2023-Q4 2023121, 2023-ytd 2023122, 2023-year 2023123: a ytd report runs to an
+    unstated date, at most the whole year). period_id does not ("2023-9M" sorts before "2023-H1"). -#}
+{% macro period_sort_key(year, period_code) -%}
+    {{ year }} * 1000 + case {{ period_code }}
+        when 'Q1' then 31
+        when 'Q2' then 61
+        when 'H1' then 62
+        when 'Q3' then 91
+        when '9M' then 92
+        when 'Q4' then 121
+        when 'ytd' then 122
+        when 'year' then 123
+    end
+{%- endmacro %}
+
 {% macro period_label_vi(year, period_code) -%}
     case {{ period_code }}
         when 'year' then 'Năm '

@@ -1,7 +1,8 @@
 {#-
     The wide table of a fact table: one row per province × period with at least one selected
     actual fact of that fact_table; one column per catalog metric of it (the selected value, see
-    pivot_metrics), one <metric>_sources_agreeing column per metric (pivot_sources_agreeing).
+    pivot_metrics): the province's scorecard. How many sources agree with each value is in the
+    long table, fct_metric_values.
     Every fct_<fact_table> model is this macro; its columns' properties are generated from the
     catalog (dagster_project/marts_properties.py). A row depends on the facts of its province and
     year only: incremental by the province-years of the changed cells (changed.sql).
@@ -39,8 +40,8 @@ pivoted as (
         -- the period's dates: a BI tool's time axis without a join to dim_period
         {{ period_start_date('year', 'period_code') }} as period_start_date,
         {{ period_end_date('year', 'period_code') }} as period_end_date,
+        {{ period_sort_key('year', 'period_code') }} as period_sort_key,
         {{ pivot_metrics(fact_table) }},
-        {{ pivot_sources_agreeing(fact_table) }},
         string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
         count(*) as fact_count,
         cast(count(*) filter (where sources_disagreeing > 0) as integer) as conflicting_metrics

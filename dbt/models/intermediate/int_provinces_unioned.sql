@@ -31,6 +31,29 @@ predecessors as (
 
 ),
 
+-- A 34-unit's region: the one its predecessors share; where they span two (7 units), that of the
+-- predecessor seating the new administrative centre, whose code the unit carries (reference/NOTES.md).
+regions_34 as (
+
+    select
+        province_merger.new_province_code,
+        any_value(provinces_63.region_vi)
+            filter (where provinces_63.province_code = province_merger.new_province_code) as region_vi,
+        any_value(provinces_63.region_en)
+            filter (where provinces_63.province_code = province_merger.new_province_code) as region_en,
+        case
+            when count(*) = 1 then 'unchanged'
+            when count(distinct provinces_63.region_vi) = 1 then 'all_predecessors'
+            else 'administrative_center'
+        end as region_basis
+
+    from province_merger
+    inner join provinces_63
+        on province_merger.old_province_code = provinces_63.province_code
+    group by province_merger.new_province_code
+
+),
+
 units_63 as (
 
     select
@@ -42,6 +65,7 @@ units_63 as (
         provinces_63.unit_type,
         provinces_63.region_vi,
         provinces_63.region_en,
+        'gso' as region_basis,
         cast(null as varchar) as administrative_center,
         -- Hà Tây merged into Hà Nội on 1 Aug 2008 (Nghị quyết 15/2008/QH12)
         date '2008-08-01' as valid_from,
@@ -64,8 +88,9 @@ units_34 as (
         provinces_34.province_name_vi,
         provinces_34.province_name_ascii,
         provinces_34.unit_type,
-        cast(null as varchar) as region_vi,
-        cast(null as varchar) as region_en,
+        regions_34.region_vi,
+        regions_34.region_en,
+        regions_34.region_basis,
         provinces_34.administrative_center,
         -- Nghị quyết 202/2025/QH15: the merged local governments began on 1 Jul 2025
         date '2025-07-01' as valid_from,
@@ -76,6 +101,8 @@ units_34 as (
     from provinces_34
     left join predecessors
         on provinces_34.province_code = predecessors.new_province_code
+    left join regions_34
+        on provinces_34.province_code = regions_34.new_province_code
 
 ),
 

@@ -10,16 +10,8 @@ years as (
 period_codes as (
 
     select * from (
-        values
-            ('year', 1),
-            ('H1', 2),
-            ('9M', 3),
-            ('Q1', 4),
-            ('Q2', 5),
-            ('Q3', 6),
-            ('Q4', 7),
-            ('ytd', 8)
-    ) as period_codes (period_code, period_order)
+        values ('year'), ('H1'), ('9M'), ('Q1'), ('Q2'), ('Q3'), ('Q4'), ('ytd')
+    ) as period_codes (period_code)
 
 ),
 
@@ -32,7 +24,7 @@ periods as (
         {{ period_start_date('years.year', 'period_codes.period_code') }} as start_date,
         {{ period_end_date('years.year', 'period_codes.period_code') }} as end_date,
         {{ period_label_vi('years.year', 'period_codes.period_code') }} as label_vi,
-        period_codes.period_order
+        {{ period_sort_key('years.year', 'period_codes.period_code') }} as period_sort_key
 
     from years
     cross join period_codes
@@ -47,10 +39,11 @@ final as (
         period_code,
         start_date,
         end_date,
-        label_vi
+        label_vi,
+        period_sort_key
 
     from periods
-    order by year, period_order
+    order by period_sort_key
 
 )
 

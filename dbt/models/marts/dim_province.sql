@@ -17,6 +17,7 @@ final as (
         unit_type,
         region_vi,
         region_en,
+        region_basis,
         administrative_center,
         valid_from,
         valid_to,
