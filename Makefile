@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run daemon dev test lint eval bench corpus
+.PHONY: help setup run daemon dev test lint eval bench corpus offline-assets
 
 help: ## List the make targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
