@@ -14,7 +14,9 @@ final as (
         unit,
         {{ metric_value_type('unit') }} as value_type,
         label_vi,
-        label_en
+        label_en,
+        additive,
+        more_is_better
 
     from metric_catalog
 

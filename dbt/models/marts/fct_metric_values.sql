@@ -29,6 +29,12 @@ periods as (
 
 ),
 
+documents as (
+
+    select * from {{ ref('dim_document') }}
+
+),
+
 labelled as (
 
     select
@@ -57,7 +63,9 @@ labelled as (
         selected_facts.sources_agreeing,
         selected_facts.sources_disagreeing,
         selected_facts.document_id,
-        selected_facts.fact_id
+        selected_facts.fact_id,
+        selected_facts.evidence,
+        documents.source_url
 
     from selected_facts
     left join metrics
@@ -66,6 +74,8 @@ labelled as (
         on selected_facts.province_id = provinces.province_id
     left join periods
         on selected_facts.period_id = periods.period_id
+    left join documents
+        on selected_facts.document_id = documents.document_id
 
 ),
 

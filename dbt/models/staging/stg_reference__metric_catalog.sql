@@ -15,7 +15,11 @@ renamed as (
         cast(label_vi as varchar) as label_vi,
         cast(label_en as varchar) as label_en,
         cast(valid_min as double) as valid_min,
-        cast(valid_max as double) as valid_max
+        cast(valid_max as double) as valid_max,
+        cast(share_numerator as varchar) as share_numerator,
+        cast(share_base as varchar) as share_base,
+        cast(additive as boolean) as additive,
+        cast(more_is_better as boolean) as more_is_better
 
     from source
 
