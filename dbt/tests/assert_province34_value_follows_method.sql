@@ -1,5 +1,6 @@
 -- fct_province34 shows a value exactly where its method gives one: never a partial sum, never a
--- sum of shares, scores or ranks, nor a rank among 63; a sum or a recomputed share only over every predecessor.
+-- sum of shares, scores or ranks, nor a rank among 63; a sum or a recomputed share only over every
+-- predecessor.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_province34'}}}) }}  {#- shown as a check of fct_province34 in Dagster -#}
 select
     province34_value_id,

@@ -185,19 +185,12 @@ recomputed as (
 
 ),
 
-combined as (
+judged as (
 
     select
-        from_predecessors.unit_id,
-        from_predecessors.period_id,
-        from_predecessors.metric_code,
-        case
-            when catalog.unit = 'rank' then null
-            when units.predecessors = 1 then from_predecessors.only_value
-            when catalog.additive and from_predecessors.reporting = units.predecessors
-                then from_predecessors.summed
-            else recomputed.recomputed
-        end as value,
+        from_predecessors.*,
+        recomputed.recomputed,
+        recomputed.reporting as recomputed_from,
         case
             when catalog.unit = 'rank' then 'not_comparable'
             when units.predecessors = 1 then 'same_unit'
@@ -205,10 +198,7 @@ combined as (
             when recomputed.recomputed is not null then 'recomputed'
             when catalog.additive then 'partial'
             else 'not_comparable'
-        end as method,
-        cast(from_predecessors.reporting as integer) as predecessors_reporting,
-        from_predecessors.source_province_ids,
-        from_predecessors.source_fact_ids
+        end as method
 
     from from_predecessors
     inner join units
@@ -224,6 +214,28 @@ combined as (
         on from_predecessors.unit_id = own.unit_id
         and from_predecessors.period_id = own.period_id
         and from_predecessors.metric_code = own.metric_code
+
+),
+
+combined as (
+
+    select
+        unit_id,
+        period_id,
+        metric_code,
+        case method
+            when 'same_unit' then only_value
+            when 'sum' then summed
+            when 'recomputed' then recomputed
+        end as value,
+        method,
+        -- a recomputed share: the predecessors whose numerator and base it was built from
+        cast(case when method = 'recomputed' then recomputed_from else reporting end as integer)
+            as predecessors_reporting,
+        source_province_ids,
+        source_fact_ids
+
+    from judged
 
 ),
 
