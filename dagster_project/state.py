@@ -28,7 +28,7 @@ from dagster_project.ingest.documents import (
     Rejected,
 )
 from dagster_project.ingest.tables import RowError, TableFact
-from dagster_project.storage import RAW_DDL, column_names, connect
+from dagster_project.storage import CELL_DDL, RAW_DDL, column_names, connect
 
 log = logging.getLogger(__name__)
 STATE_LAYOUT = "4"  # bump when a table below changes: an older state file is then started afresh
@@ -44,7 +44,6 @@ _DDL = {
     # Documents whose version row or facts the last refresh changed: what a kept build file must copy.
     "changed": "document_id varchar",
 }
-CELL_DDL = "province_code varchar, year integer, metric_code varchar"
 _VERSION_COLUMNS = column_names(RAW_DDL["documents"])
 _FACT_COLUMNS = column_names(RAW_DDL["facts"])
 # What a version row says besides its text and when it was last seen: a change rewrites the row.

@@ -32,7 +32,15 @@ RAW_DDL = {
         span_end integer""",
     "ingest_errors": """
         file_path varchar, stage varchar, reason varchar, detail varchar, recorded_at timestamp""",
+    "corrections": """
+        correction_id varchar, line integer, action varchar, document varchar, metric_code varchar,
+        province varchar, province_code varchar, year integer, period varchar, value double,
+        reason varchar, author varchar, date varchar, problem varchar""",
 }
+
+
+# A cell: what one selection is made within (dbt/macros/changed.sql).
+CELL_DDL = "province_code varchar, year integer, metric_code varchar"
 
 
 def column_names(ddl: str) -> list[str]:
@@ -111,6 +119,42 @@ def replace_table_facts(con: duckdb.DuckDBPyConnection, rows: Sequence[dict], ke
     con.execute(f"create table if not exists raw.table_facts ({RAW_DDL['table_facts']})")
     con.execute("delete from raw.table_facts where document_id not in (select document_id from kept_ids)")
     append_raw_rows(con, "table_facts", rows)
+
+
+def replace_corrections(con: duckdb.DuckDBPyConnection, corrections: Sequence[object]) -> None:
+    """raw.corrections, and what its rows added, changed or removed since the corrections this
+    build file last held touch, which the next steps build again: raw.correction_cells and
+    raw.correction_documents (a row names a file, meaning its current document, or a document)."""
+    con.execute(f"create table if not exists raw.corrections ({RAW_DDL['corrections']})")
+    con.execute("create or replace temp table corrections_before as select * from raw.corrections")
+    write_raw_tables(con, {"corrections": corrections})
+    con.execute("""
+        create or replace temp table corrections_changed as
+        (select * from corrections_before except select * from raw.corrections)
+        union all
+        (select * from raw.corrections except select * from corrections_before)""")
+    con.execute("""
+        create or replace table raw.correction_cells as
+        select distinct province_code, year, metric_code from corrections_changed
+        where province_code is not null and year is not null""")
+    con.execute("""
+        create or replace table raw.correction_documents as
+        select distinct d.document_id from raw.documents d join corrections_changed c
+            on c.document = d.document_id or (c.document = d.file_path and d.status = 'current')""")
+    con.execute("drop table corrections_before; drop table corrections_changed")
+
+
+def add_correction_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """What the changed corrections touch, added to raw.changed_documents and raw.changed_cells
+    (written by copy_facts): dbt's incremental models build them again."""
+    con.execute("""
+        insert into raw.changed_documents
+        select * from raw.correction_documents
+        except select * from raw.changed_documents""")
+    con.execute("""
+        insert into raw.changed_cells
+        select * from raw.correction_cells
+        except select * from raw.changed_cells""")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

@@ -18,6 +18,8 @@ HISTORY = "select count(*) from main.dim_document where sha256 is not null and s
 REJECTED = "select count(distinct file_path) from main.ingest_errors"
 PROBLEMS = "select count(*) from main.ingest_errors"
 FACTS = "select count(*) from main.fct_report_facts"
+CORRECTIONS = ("select count(*) filter (where is_applied), count(*) filter (where not is_applied)"
+               " from main.fct_corrections")
 REFERENCE = ("select count(*) from main.fct_report_facts"
              " where document_id in (select document_id from main.dim_document where sha256 is null)")
 NOT_IN_WIDE = {
@@ -50,4 +52,8 @@ def published_summary(warehouse_path: Path) -> str:
         if outside:
             lines.append(f"    not in them: {', '.join(outside)}")
         lines.append(f"  findings: {count('select count(*) from main.data_quality_issues')}")
+        corrections = con.execute(CORRECTIONS).fetchone()
+        if any(corrections):
+            lines.append(f"  corrections: {corrections[0]} applied, {corrections[1]} not applied"
+                         " (why: fct_corrections.problem)")
     return "\n".join(lines)

@@ -1,13 +1,15 @@
-"""What analysts do with the figures: targets against actuals (fct_targets) and the series on the
-footing of the 34 provinces (fct_province34).
+"""What analysts do with the figures: corrections (corrections.csv, fct_corrections), targets
+against actuals (fct_targets) and the series on the footing of the 34 provinces (fct_province34).
 
 One refresh is shared by the module: the bundled reports, a 2024 reform plan of Lai Châu stating
-targets, and 2023 results of Hà Giang and Tuyên Quang, which merged into the Tuyên Quang of 1 July
-2025. Every sentence here was written for this test.
+targets, 2023 results of Hà Giang and Tuyên Quang, which merged into the Tuyên Quang of 1 July
+2025, and a corrections.csv with good and bad rows. Every sentence here was written for this test.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -33,6 +35,8 @@ ADDED = {
         "Hà Giang,2023,year,news,Kết quả cải cách hành chính năm 2023",
         "Hà Giang: kết quả cải cách hành chính năm 2023\n"
         "Năm 2023, tỉnh Hà Giang đã tiếp nhận 120.500 hồ sơ thủ tục hành chính.\n"
+        # the same figure stated again with another value: a correction of it matches two facts
+        "Theo số liệu cập nhật, trong năm 2023 tỉnh đã tiếp nhận 121.000 hồ sơ thủ tục hành chính.\n"
         "Tổng thu ngân sách nhà nước trên địa bàn năm 2023 đạt 3.100.000 triệu đồng, bằng 103,33% kế"
         " hoạch; kế hoạch thu ngân sách năm 2023 là 3.000.000 triệu đồng.\n",
     ),
@@ -46,12 +50,41 @@ ADDED = {
 }
 
 
+LAI_CHAU_2024 = "000_5523bcf3cc09a271.txt"  # bundled: Lai Châu's results of 2024
+VINH_LONG_2023 = "003_cc1c09ca5be40117.txt"  # bundled: Vĩnh Long's of 2023
+CORRECTIONS = [  # action, document, metric_code, province, year, period, value, reason
+    ("reject", LAI_CHAU_2024, "public_assets_arranged", "Lai Châu", "2024", "year", "",
+     "Số tài sản công của cả giai đoạn 2021-2024, không phải của năm 2024"),
+    ("set", LAI_CHAU_2024, "video_conference_points", "12", "2024", "year", "195",
+     "Báo cáo chính thức của Sở Nội vụ ghi 195 điểm cầu"),
+    ("add", VINH_LONG_2023, "dossiers_received", "Vĩnh Long", "2023", "year", "250000",
+     "Phụ lục của báo cáo ghi 250.000 hồ sơ tiếp nhận"),
+    # not applied, each saying why
+    ("reject", LAI_CHAU_2024, "procedures_total", "Lai Châu", "2023", "year", "", "Không có số này"),
+    ("set", "missing.txt", "procedures_total", "Lai Châu", "2024", "year", "2000", "Tệp không tồn tại"),
+    ("set", LAI_CHAU_2024, "procedures_total", "Lai Châu", "2024", "year", "2,046", "Dấu phẩy"),
+    ("add", LAI_CHAU_2024, "procedures_total", "Lai Châu", "2024", "year", "2046", "Đã có"),
+    ("set", "ha_giang_2023.txt", "dossiers_received", "Hà Giang", "2023", "year", "120000", "Hai câu"),
+    ("discard", LAI_CHAU_2024, "procedures_total", "Lai Châu", "2024", "year", "", "Sai thao tác"),
+]
+
+
+def corrections_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["action", "document", "metric_code", "province", "year", "period", "value", "reason",
+                     "author", "date"])
+    writer.writerows([*row, "Nguyễn Thị Test", "2026-12-01"] for row in CORRECTIONS)
+    return out.getvalue()
+
+
 def guide_blocks(section: str) -> list[str]:
     text = BI_GUIDE.split(f"\n## {section}\n")[1].split("\n## ")[0]
     return re.findall(r"```sql\n(.*?)```", text, re.S)
 
 
-TARGETS_QUERY, PROVINCE34_QUERY = guide_blocks("Targets against actuals, and the 34 provinces")
+CORRECTIONS_QUERY, TARGETS_QUERY, PROVINCE34_QUERY = guide_blocks(
+    "Corrections, targets against actuals, and the 34 provinces")
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +96,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (reports / name).write_text(text, encoding="utf-8")
         manifest += f"{name},{row},,\n"
     (reports / "manifest.csv").write_text(manifest, encoding="utf-8")
+    (reports / "corrections.csv").write_text(corrections_csv(), encoding="utf-8")
     target = tmp_path_factory.mktemp("published") / "cchc.duckdb"
     assert main(["refresh", "--reports", str(reports), "--warehouse", str(target)]) == 0
     return target
@@ -71,6 +105,57 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def query(path: Path, sql: str, parameters: list | None = None) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(sql, parameters or []).fetchall()
+
+
+# Corrections
+
+
+def test_a_rejected_fact_leaves_its_wide_table_and_stays_with_its_reason(warehouse: Path) -> None:
+    assert query(warehouse, "select public_assets_arranged from fct_budget"
+                            " where province_period_id = '63-12|2024-year'") == [(None,)]
+    assert query(warehouse, """
+        select value, is_selected, correction_action, correction_reason from fct_report_facts
+        where province_id = '63-12' and period_id = '2024-year' and metric_code = 'public_assets_arranged'
+        """) == [(2933, False, "reject", CORRECTIONS[0][7])]
+
+
+def test_a_set_value_is_selected_with_the_extracted_one_beside_it(warehouse: Path) -> None:
+    assert query(warehouse, "select video_conference_points from fct_online_services"
+                            " where province_period_id = '63-12|2024-year'") == [(195,)]
+    assert query(warehouse, """
+        select value, value_extracted, is_selected, rule_id != 'correction' from fct_report_facts
+        where province_id = '63-12' and period_id = '2024-year' and metric_code = 'video_conference_points'
+        """) == [(195, 193, True, True)]
+
+
+def test_an_added_fact_has_its_reason_as_evidence(warehouse: Path) -> None:
+    assert query(warehouse, "select dossiers_received from fct_procedures"
+                            " where province_period_id = '63-86|2023-year'") == [(250_000,)]
+    (row,) = query(warehouse, """
+        select f.rule_id, f.evidence, d.file_path
+        from fct_report_facts f join dim_document d using (document_id)
+        where f.province_id = '63-86' and f.period_id = '2023-year'
+            and f.metric_code = 'dossiers_received'""")
+    assert row == ("correction", CORRECTIONS[2][7], VINH_LONG_2023)
+
+
+def test_every_correction_row_is_reported_applied_or_why_not(warehouse: Path) -> None:
+    rows = query(warehouse, "select line, status, problem from fct_corrections order by line")
+    assert [(line, status) for line, status, _ in rows] == [
+        (2, "applied"), (3, "applied"), (4, "applied"),
+        (5, "no_match"), (6, "document_not_found"), (7, "malformed"), (8, "already_extracted"),
+        (9, "several_matches"), (10, "malformed"),
+    ]
+    problems = {line: problem for line, _, problem in rows}
+    assert problems[2] is None
+    assert problems[7] == "value '2,046' is not a plain number (write 1850 or 98.6)"
+    assert problems[10] == "action 'discard' is not one of reject, set, add"
+    errors = query(warehouse, "select file_path, reason, detail from ingest_errors"
+                              " where file_path = 'corrections.csv' order by detail")
+    assert errors == [
+        ("corrections.csv", "malformed correction", "line 10: " + problems[10]),
+        ("corrections.csv", "malformed correction", "line 7: " + problems[7]),
+    ]
 
 
 # Targets against actuals
@@ -143,7 +228,11 @@ def test_ranks_and_scores_of_merged_units_are_not_added(warehouse: Path) -> None
 # docs/bi.md, tested as written
 
 
-def test_bi_guide_queries_on_targets_and_the_34_provinces(warehouse: Path) -> None:
+def test_bi_guide_queries_on_corrections_targets_and_the_34_provinces(warehouse: Path) -> None:
+    not_applied = query(warehouse, CORRECTIONS_QUERY)
+    assert [row[:2] for row in not_applied] == [(5, "no_match"), (6, "document_not_found"), (7, "malformed"),
+                                                (8, "already_extracted"), (9, "several_matches"),
+                                                (10, "malformed")]
     targets = query(warehouse, TARGETS_QUERY)
     assert ("Lai Châu", "2024-year", "online_dossier_rate_level4_pct", "more_than", 80, 88.6, 110.75,
             True) in targets

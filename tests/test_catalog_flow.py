@@ -62,6 +62,7 @@ def test_the_new_metric_is_a_described_column_of_its_wide_mart(project: Path) ->
         "span_start": 13, "span_end": 18, "rule_id": "test", "extractor_version": "test", "confidence": 0.9,
     }])
     write_raw_table(build, "ingest_errors", [])
+    write_raw_table(build, "corrections", [])
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
         [str(dbt), "build", "--exclude-resource-type", "unit_test",

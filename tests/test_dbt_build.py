@@ -44,6 +44,7 @@ def build(tmp_path: Path, documents: list[dict]) -> dg.ExecuteInProcessResult:
     write_raw_table(settings.build_path, "documents", documents)
     write_raw_table(settings.build_path, "facts", [fact(documents[0]["document_id"])])
     write_raw_table(settings.build_path, "ingest_errors", [])
+    write_raw_table(settings.build_path, "corrections", [])
     dbt = str(Path(sys.executable).with_name("dbt"))
     return dg.materialize(
         [cchc_dbt_models], raise_on_error=False,
@@ -85,3 +86,4 @@ def test_the_unit_tests_of_the_models_pass(tmp_path: Path, monkeypatch: pytest.M
     )
     assert done.returncode == 0, done.stdout[-2000:]
     assert "test_selection_order" in done.stdout and "test_sources_agreeing" in done.stdout
+    assert "test_target_met_by_direction_and_qualifier" in done.stdout

@@ -24,6 +24,7 @@ def test_definitions_load_with_job_schedule_and_checks() -> None:
         "dim_metric", "dim_document", "fct_report_facts", "fct_tasks", "fct_procedures",
         "fct_online_services", "fct_budget", "fct_staffing", "fct_reform_index",
         "fct_legal_documents", "ingest_errors", "data_quality_issues", "published_warehouse",
+        "raw/corrections", "fct_corrections", "fct_metric_values", "fct_targets", "fct_province34",
     }
     assert expected <= keys
     check_keys = definitions.resolve_asset_graph().asset_check_keys

@@ -95,6 +95,7 @@ def test_the_served_file_holds_the_marts_and_provenance_only(warehouse: Path) ->
         "dim_province", "dim_period", "dim_metric", "dim_document",
         "fct_tasks", "fct_procedures", "fct_online_services", "fct_budget", "fct_staffing",
         "fct_reform_index", "fct_legal_documents", "fct_metric_values", "fct_targets", "fct_province34",
+        "fct_corrections",
         "fct_report_facts", "fct_report_facts_history", "ingest_errors", "data_quality_issues",
     }
     build = warehouse.parent / "build" / "cchc.build.duckdb"  # the pipeline's schemas stay there

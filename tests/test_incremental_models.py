@@ -30,6 +30,18 @@ MISMATCH = ("Báo cáo kết quả cải cách hành chính năm 2024 của tỉ
             "Kế hoạch vốn đầu tư công năm 2024 của tỉnh Sơn La là 4.000 tỷ đồng; đến hết năm đã giải ngân"
             " 3.000 tỷ đồng, đạt 90% kế hoạch.\n")
 
+# Analysts' corrections of documents no change touches: the second refresh lifts a reject, changes
+# a set value and adds a figure, and must build those cells again all the same.
+CORRECTIONS_HEADER = "action,document,metric_code,province,year,period,value,reason,author,date\n"
+CORRECTIONS_BEFORE = (
+    "reject,001_6c47741fdee8e241.txt,gov_tasks_assigned,Hòa Bình,2022,ytd,,Kiểm tra lại,An,2026-12-01\n"
+    "set,001_6c47741fdee8e241.txt,dossiers_received,Hòa Bình,2022,ytd,336000,Làm tròn,An,2026-12-01\n"
+)
+CORRECTIONS_AFTER = (
+    "set,001_6c47741fdee8e241.txt,dossiers_received,Hòa Bình,2022,ytd,336500,Số đúng,An,2026-12-02\n"
+    "add,002_82e24b4d84f06bb5.txt,dossiers_received,Lai Châu,2016,year,99000,Bổ sung,An,2026-12-02\n"
+)
+
 
 def refresh(reports: Path, warehouse: Path, *extra: str) -> None:
     assert main(["refresh", "--reports", str(reports), "--warehouse", str(warehouse), *extra]) == 0
@@ -53,7 +65,7 @@ def marts(warehouse: Path) -> dict[str, list[tuple]]:
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A warehouse refreshed, then refreshed again after one report was added, one changed and
-    one removed; and the folder it read."""
+    one removed, and the corrections changed; and the folder it read."""
     root = tmp_path_factory.mktemp("incremental_models")
     reports = root / "reports"
     shutil.copytree(BUNDLED_REPORTS, reports)
@@ -62,8 +74,10 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (reports / "son_la_2024.txt").write_text(MISMATCH, encoding="utf-8")
     with (reports / "manifest.csv").open("a", encoding="utf-8") as manifest:
         manifest.write("par_index.csv,,,,,,,31/12/2023\n")
+    (reports / "corrections.csv").write_text(CORRECTIONS_HEADER + CORRECTIONS_BEFORE, encoding="utf-8")
     warehouse = root / "incremental" / "cchc.duckdb"
     refresh(reports, warehouse)
+    (reports / "corrections.csv").write_text(CORRECTIONS_HEADER + CORRECTIONS_AFTER, encoding="utf-8")
     (reports / "new_lai_chau_2024.txt").write_text(NEW_REPORT, encoding="utf-8")
     with (reports / "003_cc1c09ca5be40117.txt").open("a", encoding="utf-8") as changed:
         changed.write(ADDED_SENTENCE)
@@ -114,6 +128,19 @@ def test_the_marts_equal_those_of_a_full_refresh(
     assert any(85.78 in row for row in incremental["fct_report_facts"]), "the unchanged table's row stays"
     reasons = {(row[0], row[2]) for row in incremental["ingest_errors"]}  # what was said of unchanged files
     assert {("no_year.txt", "no period"), ("par_index.csv", "invalid published date")} <= reasons
+
+
+def test_changed_corrections_alone_are_built_again(refreshed: tuple[Path, Path]) -> None:
+    _, warehouse = refreshed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        hoa_binh = [con.execute(f"select {column} from {table} where province_period_id = '63-17|2022-ytd'"
+                                ).fetchone() for table, column in [("fct_tasks", "gov_tasks_assigned"),
+                                                                   ("fct_procedures", "dossiers_received")]]
+        added = con.execute("select dossiers_received from fct_procedures"
+                            " where province_period_id = '63-12|2016-year'").fetchall()
+        applied = con.execute("select count(*) from fct_corrections where is_applied").fetchone()[0]
+    assert hoa_binh == [(78,), (336_500,)]  # the reject lifted, the set value the new one
+    assert added == [(99_000,)] and applied == 2
 
 
 def test_a_build_file_of_other_code_or_never_built_is_not_kept(tmp_path: Path, monkeypatch) -> None:

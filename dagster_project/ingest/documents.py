@@ -37,7 +37,8 @@ from dagster_project.parallel import WorkerDied, isolated_map
 log = logging.getLogger(__name__)
 
 PARSER_VERSION = "2"  # bump when a reader changes what it produces: cached parses are redone
-SKIPPED_NAMES = frozenset({"manifest.csv", "readme.md", "readme.txt"})
+CORRECTIONS_NAME = "corrections.csv"  # the analysts' corrections (ingest/corrections.py), not a report
+SKIPPED_NAMES = frozenset({"manifest.csv", CORRECTIONS_NAME, "readme.md", "readme.txt"})
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _HASH_CHUNK = 1 << 20
 
@@ -378,19 +379,34 @@ def _reject(scan: Scan, file_path: str, reason: str, detail: str, stage: str = "
     scan.errors.append(IngestError(file_path, stage, reason, detail))
 
 
+class OutsideFolder(OSError):
+    """A control file of the reports folder that is a link to a file outside it: never read."""
+
+
+def read_csv_rows(reports_dir: Path, name: str) -> list[dict[str, str]] | None:
+    """The rows of a CSV file at the top of the reports folder (manifest.csv, corrections.csv), or
+    None when there is none. Raises OutsideFolder for a link out of the folder, OSError,
+    UnicodeDecodeError or csv.Error for a file that cannot be read."""
+    path = reports_dir / name
+    if not os.path.lexists(path):
+        return None
+    if not _inside(os.path.realpath(path), os.path.realpath(reports_dir)):
+        raise OutsideFolder("a link to a file outside is not read")
+    text = _read_regular(str(path)).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
 def _read_manifest(reports_dir: Path, scan: Scan, listed: set[str]) -> dict[str, dict[str, str]]:
     """manifest.csv's rows by file; `listed`: the files found in the folder, which need no look."""
-    path = reports_dir / "manifest.csv"
-    if not os.path.lexists(path):
-        return {}
-    if not _inside(os.path.realpath(path), os.path.realpath(reports_dir)):
-        _reject(scan, "manifest.csv", "outside the reports folder", "a link to a file outside is not read")
-        return {}
     try:
-        text = _read_regular(str(path)).decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        rows = read_csv_rows(reports_dir, "manifest.csv")
+    except OutsideFolder as error:
+        _reject(scan, "manifest.csv", "outside the reports folder", str(error))
+        return {}
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         _reject(scan, "manifest.csv", "unreadable manifest", str(error))
+        return {}
+    if rows is None:
         return {}
     entries = {}
     for number, row in enumerate(rows, start=2):

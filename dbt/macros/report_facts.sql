@@ -20,5 +20,9 @@
         span_end,
         rule_id,
         extractor_version,
-        confidence
+        confidence,
+        correction_id,
+        correction_action,
+        correction_reason,
+        value_extracted
 {%- endmacro %}

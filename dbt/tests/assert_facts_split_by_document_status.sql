@@ -39,9 +39,12 @@ stated as (
 
 placed as (
 
-    select fact_id, value, 'fct_report_facts' as placed_in from report_facts
+    -- an analyst's set value is not a change on the way: the value read is kept beside it
+    select fact_id, coalesce(value_extracted, value) as value, 'fct_report_facts' as placed_in
+    from report_facts
     union all
-    select fact_id, value, 'fct_report_facts_history' as placed_in from history_facts
+    select fact_id, coalesce(value_extracted, value) as value, 'fct_report_facts_history' as placed_in
+    from history_facts
 
 ),
 

@@ -21,6 +21,7 @@ from dagster_project.extraction.records import (
 from dagster_project.parallel import parallel_map
 from dagster_project.state import IngestState
 from dagster_project.storage import (
+    add_correction_changes,
     append_raw_rows,
     connect,
     has_table,
@@ -63,6 +64,8 @@ def raw_facts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     with connect(build) as con:
         kept = has_table(con, "raw", "facts")  # the build file the last refresh built (raw_reports)
         copied = state.copy_facts(con, keys, only_changed=kept)
+        if kept:
+            add_correction_changes(con)
         errors = _without_province(copied.without_province, paths)
         append_raw_rows(con, "ingest_errors", errors)
     _log_without_province(context, errors, {paths[document_id] for document_id in extracted})

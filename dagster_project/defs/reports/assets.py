@@ -3,14 +3,25 @@ import dagster as dg
 from dagster_project import build_file
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.fingerprint import record_folder
+from dagster_project.ingest.corrections import read_corrections
 from dagster_project.ingest.documents import Scan, document_id_of, max_file_bytes, scan_in_batches
 from dagster_project.publication import hold_lock_until_exit
+from dagster_project.quality.catalog import load_catalog
+from dagster_project.settings import CATALOG_PATH
 from dagster_project.state import IngestState, VersionsRecorder
-from dagster_project.storage import connect, now, replace_table_facts, reset_build, write_raw_tables
+from dagster_project.storage import (
+    connect,
+    now,
+    replace_corrections,
+    replace_table_facts,
+    reset_build,
+    write_raw_tables,
+)
 
 DOCUMENTS = dg.AssetKey(["raw", "documents"])
 TABLE_FACTS = dg.AssetKey(["raw", "table_facts"])
 INGEST_ERRORS = dg.AssetKey(["raw", "ingest_errors"])
+CORRECTIONS = dg.AssetKey(["raw", "corrections"])
 # A run tagged so reads and extracts every file again (the nightly reconciliation, `--full`).
 FULL_REFRESH_TAG = "cchc/full_refresh"
 
@@ -25,6 +36,8 @@ def is_full_refresh(context: dg.AssetExecutionContext) -> bool:
                                             "status (current, superseded, withdrawn)."),
         dg.AssetSpec(TABLE_FACTS, description="Rows of the fact tables (.csv, .xlsx) of current documents."),
         dg.AssetSpec(INGEST_ERRORS, description="Every rejected input: file, reason, detail."),
+        dg.AssetSpec(CORRECTIONS, description="The analysts' corrections.csv, row by row, with what is "
+                                              "wrong with a malformed row."),
     ],
     group_name="reports",
 )
@@ -64,12 +77,16 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     statuses = recorder.finish(scan.files)
     state.save_files(scan.files)
     state.save_file_errors(scan.errors)
-    errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors]
+    # read every refresh (a small file): its malformed rows are said again each time
+    corrections, correction_errors = read_corrections(
+        settings.reports_dir, frozenset(metric.code for metric in load_catalog(CATALOG_PATH)))
+    errors = [{**err.__dict__, "recorded_at": ingested_at} for err in scan.errors + correction_errors]
     with connect(settings.build_path) as con:
         state.copy_versions(con, only_changed=kept)
         replace_table_facts(con, table_rows, unchanged)  # none unchanged unless the build is kept
         write_raw_tables(con, {"ingest_errors": errors})
-    for error in scan.errors:
+        replace_corrections(con, corrections)
+    for error in scan.errors + correction_errors:
         context.log.warning(f"{error.file_path}: {error.reason} ({error.detail})")
     yield dg.MaterializeResult(asset_key=DOCUMENTS, metadata={
         **{status: statuses.get(status, 0) for status in ("current", "superseded", "withdrawn")},
@@ -78,3 +95,5 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     })
     yield dg.MaterializeResult(asset_key=TABLE_FACTS, metadata={"rows": len(table_rows)})
     yield dg.MaterializeResult(asset_key=INGEST_ERRORS, metadata={"errors": len(errors)})
+    yield dg.MaterializeResult(asset_key=CORRECTIONS, metadata={
+        "rows": len(corrections), "malformed": len(correction_errors)})

@@ -8,6 +8,7 @@
 -- (doc_type report of period year), then other reports, then news, plan, directive, other; then
 -- the latest published; then the most precise (qualifier exact, about, bounds; then more
 -- significant digits); then the smallest fact_id.
+-- A fact an analyst rejected (corrections.csv) is never selected nor counted as agreeing.
 -- Agreement: the distinct current documents with an actual fact for the same cell whose value
 -- equals the selected one at the precision of the less precise of the two (precision.sql).
 with
@@ -39,6 +40,7 @@ facts_joined as (
         {{ invalid_reason('facts.value', 'facts.unit', 'facts.metric_code', 'metric_catalog',
                           'facts.province_generation') }}
             as invalid_reason,
+        coalesce(facts.correction_action = 'reject', false) as is_rejected,
         documents.status as document_status,
         documents.status = 'current' as is_current_document,
         documents.published_date,
@@ -75,10 +77,11 @@ ranked as (
         row_number() over (
             partition by
                 province_code, province_id, period_id, metric_code, fact_kind,
-                -- a fact of a superseded or withdrawn document (or of an unknown one), or an
-                -- impossible figure, competes with nothing that can be selected
+                -- a fact of a superseded or withdrawn document (or of an unknown one), an
+                -- impossible figure or one an analyst rejected competes with nothing selectable
                 coalesce(is_current_document, false),
-                invalid_reason is null
+                invalid_reason is null,
+                is_rejected
             order by
                 doc_type_priority,
                 published_date desc nulls last,
@@ -98,6 +101,7 @@ flagged as (
         coalesce(is_current_document, false)
             and fact_kind = 'actual'
             and invalid_reason is null
+            and not is_rejected
             and selection_rank = 1 as is_selected
 
     from ranked
@@ -124,6 +128,7 @@ compared as (
         and candidate.is_current_document
         and candidate.fact_kind = 'actual'
         and candidate.invalid_reason is null
+        and not candidate.is_rejected
 
 ),
 
@@ -146,7 +151,7 @@ final as (
     select
         flagged.* exclude (
             is_current_document, published_date, doc_type_priority, qualifier_priority,
-            significant_digits, precision_exponent, province_generation
+            significant_digits, precision_exponent, province_generation, is_rejected
         ),
         agreement.sources_agreeing,
         agreement.sources_disagreeing

@@ -19,6 +19,7 @@ targets as (
     where fact_kind = 'target'
         and document_status = 'current'
         and invalid_reason is null
+        and correction_action is distinct from 'reject'
 
 ),
 
