@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -24,7 +24,18 @@ from dagster_project.extraction.attribution import province_name_of
 from dagster_project.extraction.extractor import MERGER, period_end
 from dagster_project.ingest.documents import Rejected, parse_bytes
 from dagster_project.ingest.metadata import infer, parse_published
-from dagster_project.publication import NothingToRollBack, WarehouseBusy, refresh_lock, rollback
+from dagster_project.postgres import PostgresUnavailable, redacted
+from dagster_project.postgres_publication import PostgresPublicationError, schema_problem
+from dagster_project.postgres_publication import rollback as rollback_postgres
+from dagster_project.postgres_raw import stage_raw
+from dagster_project.publication import (
+    NothingToRollBack,
+    WarehouseBusy,
+    current_version,
+    published_versions,
+    refresh_lock,
+    rollback,
+)
 from dagster_project.quality.catalog import load_catalog
 from dagster_project.settings import REFERENCE_DIR, Settings, load_settings
 from dagster_project.summary import published_summary
@@ -49,8 +60,25 @@ def main(argv: list[str] | None = None) -> int:
                               " (default: exit at once)")
     refresh.add_argument("--full", action="store_true",
                          help="read and extract every report again, not only new or changed ones")
+    _postgres_options(refresh, "once the DuckDB file is published, publish its tables to this PostgreSQL"
+                               " server too (env CCHC_POSTGRES_URL), replacing the schema readers see in"
+                               " one transaction; if that fails, the DuckDB file stays published, the"
+                               " server serves what it served, and the refresh exits 1")
     back = commands.add_parser("rollback", help="serve the previously published version again")
     back.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE)")
+    _postgres_options(back, "roll this PostgreSQL server back too (env CCHC_POSTGRES_URL), to the version"
+                            " the DuckDB file goes back to: NAME and NAME__previous swap in one"
+                            " transaction (nothing to do if the server serves that version already)."
+                            " Both go back, or neither does and the exit status is 1: when the DuckDB file"
+                            " has no older version, or the server is down, has no NAME__previous, or"
+                            " holds another version there (it keeps one version before, the DuckDB file"
+                            " three)")
+    stage = commands.add_parser(
+        "stage-raw", help="copy the last build's raw tables to PostgreSQL, for dbt build --target postgres")
+    stage.add_argument("--warehouse", help="published DuckDB file (env CCHC_WAREHOUSE), beside its build")
+    stage.add_argument("--postgres", metavar="URL",
+                       help="the server (env CCHC_POSTGRES_URL); its schema raw is replaced in one"
+                            " transaction")
     extract = commands.add_parser("extract", help="print the facts of documents as JSON lines")
     extract.add_argument("files", nargs="*", type=Path)
     extract.add_argument("--manifest", type=Path, help="manifest CSV giving province/year/period")
@@ -60,23 +88,37 @@ def main(argv: list[str] | None = None) -> int:
                          help="list every number in the documents and why it was or was not taken")
     args = parser.parse_args(argv)
     if args.command == "refresh":
-        return run_refresh(args.reports, args.warehouse, args.wait, args.full)
+        return run_refresh(args.reports, args.warehouse, args.wait, args.full, args.postgres,
+                           args.postgres_schema)
     if args.command == "rollback":
-        return run_rollback(args.warehouse)
+        return run_rollback(args.warehouse, args.postgres, args.postgres_schema)
+    if args.command == "stage-raw":
+        return run_stage_raw(args.warehouse, args.postgres)
     return run_extract(args.files, args.manifest, args.province, args.year, args.explain)
 
 
+def _postgres_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--postgres", metavar="URL",
+                        help=what + ". A password: PGPASSWORD or ~/.pgpass rather than in the URL")
+    parser.add_argument("--postgres-schema", metavar="NAME",
+                        help="the schema on that server (env CCHC_POSTGRES_SCHEMA, default cchc); beside it"
+                             " NAME__previous, the version before, and NAME__staging while publishing")
+
+
 def run_refresh(
-    reports: str | None, warehouse: str | None, wait_seconds: float = 0.0, full: bool = False
+    reports: str | None, warehouse: str | None, wait_seconds: float = 0.0, full: bool = False,
+    postgres_url: str | None = None, postgres_schema: str | None = None,
 ) -> int:
-    settings = load_settings(reports, warehouse)
+    settings = load_settings(reports, warehouse, postgres_url, postgres_schema)
     if _reports_missing(settings):
         return 2
-    if unusable := _warehouse_unusable(settings):
+    if unusable := _warehouse_unusable(settings) or _postgres_unusable(settings):
         print(f"cchc: refresh failed before it started: {unusable}", file=sys.stderr)
         return 1
     try:
-        with refresh_lock(settings.warehouse_path, wait_seconds):
+        # the server's URL (it may hold a password) is set for the run only, not left to later commands
+        with _environment_kept("CCHC_POSTGRES_URL", "CCHC_POSTGRES_SCHEMA"), \
+                refresh_lock(settings.warehouse_path, wait_seconds):
             started = time.perf_counter()
             job = load_refresh_job(settings)
             # The loaded libraries and definitions live until exit: the collector need not scan them again.
@@ -84,6 +126,9 @@ def run_refresh(
             if not refresh(job, settings, full, time.perf_counter() - started).published:
                 return 1
             print(published_summary(settings.warehouse_path))
+            if settings.postgres_url:
+                print(f"  PostgreSQL {redacted(settings.postgres_url)}: schema {settings.postgres_schema}"
+                      " serves the same tables")
             return 0
     except WarehouseBusy as busy:
         print(f"cchc: {busy}; the published warehouse is unchanged."
@@ -93,6 +138,20 @@ def run_refresh(
         print(f"cchc: refresh failed writing its records: {error}; the published warehouse is"
               " unchanged.", file=sys.stderr)
         return 1
+
+
+@contextlib.contextmanager
+def _environment_kept(*names: str) -> Iterator[None]:
+    """Restore these environment variables as they were on entry."""
+    kept = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _warehouse_unusable(settings: Settings) -> str | None:
@@ -108,6 +167,10 @@ def _warehouse_unusable(settings: Settings) -> str | None:
     return None
 
 
+def _postgres_unusable(settings: Settings) -> str | None:
+    return schema_problem(settings.postgres_schema) if settings.postgres_url else None
+
+
 def _reports_missing(settings: Settings) -> bool:
     if settings.reports_dir.is_dir():
         return False
@@ -120,6 +183,11 @@ def load_refresh_job(settings: Settings) -> JobDefinition:
     # The Dagster resources read these when the definitions load.
     os.environ["CCHC_REPORTS_DIR"] = str(settings.reports_dir)
     os.environ["CCHC_WAREHOUSE"] = str(settings.warehouse_path)
+    os.environ["CCHC_POSTGRES_SCHEMA"] = settings.postgres_schema
+    if settings.postgres_url:
+        os.environ["CCHC_POSTGRES_URL"] = settings.postgres_url
+    else:  # nor from an earlier refresh of this process
+        os.environ.pop("CCHC_POSTGRES_URL", None)
     from dagster_project.definitions import defs
 
     return defs().resolve_job_def("refresh")
@@ -159,12 +227,27 @@ def refresh(
     failures = _failures(result)
     published = result.success and not failures
     if not published:
+        _log_traces(result, log_path)
+        postgres = _postgres_failure(result)
+        if postgres and len(failures) == 1:
+            print(f"cchc: refresh failed: published {settings.warehouse_path}, but not to PostgreSQL:"
+                  f" {postgres} (trace: {log_path})", file=sys.stderr)
+            return Refreshed(False, seconds, failures)
         print("cchc: refresh failed; the published warehouse is unchanged.", file=sys.stderr)
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
-        _log_traces(result, log_path)
         print(f"  details (dbt's output, traces): {log_path}", file=sys.stderr)
     return Refreshed(published, seconds, failures)
+
+
+def _postgres_failure(result) -> str | None:
+    """Why the publication to PostgreSQL failed, which comes after the DuckDB file's; None if it did not."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = _innermost(event.event_specific_data.error)
+            if error.cls_name == PostgresPublicationError.__name__:
+                return error.message.split(": ", 1)[-1].strip()  # after the class's name
+    return None
 
 
 def _write_timings(path: Path, result, seconds: float, definitions_seconds: float, full: bool) -> None:
@@ -183,16 +266,23 @@ def _write_timings(path: Path, result, seconds: float, definitions_seconds: floa
     path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
 
 
-def run_rollback(warehouse: str | None) -> int:
-    warehouse_path = load_settings(warehouse=warehouse).warehouse_path
+def run_rollback(
+    warehouse: str | None, postgres_url: str | None = None, postgres_schema: str | None = None
+) -> int:
+    settings = load_settings(warehouse=warehouse, postgres_url=postgres_url, postgres_schema=postgres_schema)
+    warehouse_path = settings.warehouse_path
+    swapped = None
     try:
         with refresh_lock(warehouse_path):
+            # The server first: its swap is one transaction, so if it fails nothing has changed.
+            if settings.postgres_url and (previous := _version_before_served(warehouse_path.parent)):
+                swapped = rollback_postgres(settings.postgres_url, settings.postgres_schema, previous)
             restored = rollback(warehouse_path)
     except WarehouseBusy as busy:
         print(f"cchc: {busy}; nothing was rolled back. Try again when it has finished.",
               file=sys.stderr)
         return EXIT_BUSY
-    except NothingToRollBack as error:
+    except (NothingToRollBack, PostgresPublicationError) as error:
         print(f"cchc: {error}", file=sys.stderr)
         return 1
     print(
@@ -200,7 +290,39 @@ def run_rollback(warehouse: str | None) -> int:
         f" (run {restored['run_id']}, published {restored['published_at']},"
         f" code {restored['code_version']})"
     )
+    if settings.postgres_url:
+        server = f"PostgreSQL {redacted(settings.postgres_url)}, schema {settings.postgres_schema}"
+        print(f"{server}: {'rolled back to' if swapped else 'already served'} that version")
     return 0
+
+
+def run_stage_raw(warehouse: str | None, postgres_url: str | None) -> int:
+    settings = load_settings(warehouse=warehouse, postgres_url=postgres_url)
+    if not settings.postgres_url:
+        print("cchc: stage-raw needs a server: --postgres URL or CCHC_POSTGRES_URL", file=sys.stderr)
+        return 2
+    if not settings.build_path.is_file():
+        print(f"cchc: no build at {settings.build_path}: run `cchc refresh` first", file=sys.stderr)
+        return 1
+    try:
+        with refresh_lock(settings.warehouse_path):  # no refresh writes the build meanwhile
+            rows = stage_raw(settings.build_path, settings.postgres_url)
+    except WarehouseBusy as busy:
+        print(f"cchc: {busy}; nothing was copied. Try again when it has finished.", file=sys.stderr)
+        return EXIT_BUSY
+    except PostgresUnavailable as error:
+        print(f"cchc: {error}", file=sys.stderr)
+        return 1
+    print(f"PostgreSQL {redacted(settings.postgres_url)}, schema raw: {len(rows)} tables,"
+          f" {sum(rows.values()):,} rows from {settings.build_path}")
+    return 0
+
+
+def _version_before_served(folder: Path) -> str | None:
+    """The version `rollback` serves again (publication.rollback), or None: it will say why not."""
+    served = current_version(folder)
+    earlier = [version for version in published_versions(folder) if served and version < served]
+    return earlier[-1] if earlier else None
 
 
 def _failures(result) -> list[str]:
@@ -221,10 +343,15 @@ def _failures(result) -> list[str]:
 
 def _root_cause(error) -> str:
     """The first line of what went wrong underneath Dagster's wrapping: "IsADirectoryError: …"."""
-    while error.cause is not None:
-        error = error.cause
+    error = _innermost(error)
     lines = error.message.strip().splitlines()
     return lines[0] if lines else error.cls_name
+
+
+def _innermost(error):
+    while error.cause is not None:
+        error = error.cause
+    return error
 
 
 def _log_traces(result, log_path: Path) -> None:

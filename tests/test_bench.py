@@ -3,11 +3,14 @@ the yardstick (bench/yardstick.py) on a tiny corpus, no benchmark."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import numpy
 import pytest
 
@@ -468,3 +471,25 @@ def test_the_yardstick_reads_a_corpus_into_facts_and_wide_tables(tmp_path: Path)
 def test_a_failing_yardstick_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(run.BenchError, match="yardstick.py failed"):
         run.yardstick_run(tmp_path / "absent", tmp_path / "out.duckdb", tmp_path / "log")
+
+
+# --- bench/postgres.py ----------------------------------------------------------------------------
+
+
+def test_the_postgres_bench_publishes_while_readers_poll(tmp_path: Path) -> None:
+    """One publication of a small served file, one reader: the figures are there, and no read failed."""
+    served = tmp_path / "cchc.duckdb"
+    with duckdb.connect(str(served)) as connection:
+        connection.execute("create table fct_tasks as select range as id from range(500)")
+        connection.execute("create table dim_metric as select range as id from range(7)")
+    measured = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "postgres.py"), "--warehouse", str(served),
+         "--publications", "1", "--readers", "1", "--repetitions", "2"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    figures = json.loads(measured.stdout)
+    assert (figures["tables"], figures["rows"], len(figures["publish_seconds"])) == (2, 507, 1)
+    assert figures["readers"]["queries"] > 0
+    assert (figures["readers"]["errors"], figures["readers"]["wrong_counts"]) == (0, 0)
+    # the scorecard needs the marts: every query fails on two bare tables, and says so
+    assert figures["query_latency_ms"] == {} and len(figures["queries_in_duckdb_dialect"]) == 10

@@ -3,12 +3,12 @@
 {% macro invalid_reason(value, unit, metric_code, catalog, generation) -%}
     case
         when {{ value }} < {{ catalog }}.valid_min
-            then 'below ' || printf('%g', {{ catalog }}.valid_min) || ', the least valid '
+            then 'below ' || {{ number_text(catalog ~ '.valid_min') }} || ', the least valid '
                 || {{ metric_code }}
         when {{ unit }} = 'rank' and {{ value }} > {{ generation }}
             then 'a rank beyond the ' || {{ generation }} || ' provinces of its period'
         when {{ value }} > {{ catalog }}.valid_max
-            then 'above ' || printf('%g', {{ catalog }}.valid_max) || ', the greatest valid '
+            then 'above ' || {{ number_text(catalog ~ '.valid_max') }} || ', the greatest valid '
                 || {{ metric_code }}
     end
 {%- endmacro %}

@@ -8,7 +8,8 @@
 {%- endmacro %}
 
 {#- The catalog metrics of a fact table (metric_code, unit), in the catalog's row order (DuckDB
-    keeps insertion order for a scan without order by); empty while parsing. -#}
+    keeps insertion order for a scan without order by; PostgreSQL's scan of the seed table, written
+    by inserts alone, returns it in that order too); empty while parsing. -#}
 {% macro catalog_metrics(fact_table) %}
     {#- ref() outside the guard so that parsing records the dependency -#}
     {%- set catalog = ref('stg_reference__metric_catalog') -%}
@@ -45,7 +46,7 @@
     {%- for metric in metrics %}
         cast(
             max(case when {{ metric_column }} = '{{ metric['metric_code'] }}' then {{ value_column }} end)
-            as {{ 'bigint' if metric['unit'] in integer_units() else 'double' }}
+            as {{ 'bigint' if metric['unit'] in integer_units() else "double precision" }}
         ) as {{ metric['metric_code'] }}{{ ',' if not loop.last }}
     {%- endfor %}
 {% endmacro %}

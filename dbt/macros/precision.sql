@@ -11,8 +11,8 @@
                 cast(cast(abs({{ value }}) as decimal(38, 10)) as varchar), '.', 2), '0'))
         when {{ value }} = 0 or {{ qualifier }} is not distinct from 'exact' then 0
         else
-            length(cast(cast(abs({{ value }}) as hugeint) as varchar))
-            - length(rtrim(cast(cast(abs({{ value }}) as hugeint) as varchar), '0'))
+            length(cast(cast(abs({{ value }}) as decimal(38, 0)) as varchar))
+            - length(rtrim(cast(cast(abs({{ value }}) as decimal(38, 0)) as varchar), '0'))
     end
 {%- endmacro %}
 
@@ -21,7 +21,7 @@
     agree at -1 (85.8 = 85.8), 85.78 and 85.7 do not. The rounded values are multiples of
     10^exponent, so "equal" is tested as closer than half of it, free of floating-point noise. -#}
 {% macro values_agree_at(value_a, value_b, exponent) -%}
-    (abs(round({{ value_a }}, cast(-({{ exponent }}) as integer))
-        - round({{ value_b }}, cast(-({{ exponent }}) as integer)))
+    (abs({{ round_to(value_a, 'cast(-(' ~ exponent ~ ') as integer)') }}
+        - {{ round_to(value_b, 'cast(-(' ~ exponent ~ ') as integer)') }})
         < 0.5 * power(10, {{ exponent }}))
 {%- endmacro %}

@@ -20,7 +20,12 @@ facts as (
 
 selected_facts as (
 
-    select * from facts
+    select
+        *,
+        -- listed in byte order on every target (cross_db.sql)
+        {{ bytewise('document_id') }} as listed_document_id
+
+    from facts
     where is_selected
         and province_id is not null
         and fact_table = '{{ fact_table }}'
@@ -42,7 +47,7 @@ pivoted as (
         {{ period_end_date('year', 'period_code') }} as period_end_date,
         {{ period_sort_key('year', 'period_code') }} as period_sort_key,
         {{ pivot_metrics(fact_table) }},
-        string_agg(distinct document_id, ',' order by document_id) as source_document_ids,
+        string_agg(distinct listed_document_id, ',' order by listed_document_id) as source_document_ids,
         count(*) as fact_count,
         cast(count(*) filter (where sources_disagreeing > 0) as integer) as conflicting_metrics
 

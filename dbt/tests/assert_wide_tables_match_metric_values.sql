@@ -17,7 +17,7 @@ long_values as (
         metric_code,
         sources_agreeing,
         case when unit in ('{{ integer_units() | join("', '") }}')
-            then cast(cast(value as bigint) as double) else value end as value
+            then cast(cast(value as bigint) as double precision) else value end as value
 
     from {{ ref('fct_metric_values') }}
 
@@ -25,22 +25,15 @@ long_values as (
 
 wide_values as (
 
+    {#- one select per metric column, its filled cells: an unpivot both targets read #}
     {%- for table in tables %}
-    {%- set metrics = catalog_metrics(table) | map(attribute='metric_code') | list %}
-    select province_period_id, metric_code, value
-    from (
-        unpivot (
-            select
-                province_period_id,
-                {%- for metric in metrics %}
-                cast({{ metric }} as double) as {{ metric }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            from {{ ref('fct_' ~ table) }}
-        )
-        on {{ metrics | join(', ') }}
-        into name metric_code value value
-    )
-    {{- '\n    union all' if not loop.last }}
+    {%- set last_table = loop.last %}
+    {%- for metric in catalog_metrics(table) | map(attribute='metric_code') %}
+    select province_period_id, '{{ metric }}' as metric_code, cast({{ metric }} as double precision) as value
+    from {{ ref('fct_' ~ table) }}
+    where {{ metric }} is not null
+    {{- '\n    union all' if not (loop.last and last_table) }}
+    {%- endfor %}
     {%- endfor %}
 
 ),
@@ -57,9 +50,10 @@ cell_problems as (
             when long.sources_agreeing < 1 then 'no source agrees with the selected value'
         end as problem
 
-    from (select hash(province_period_id, metric_code) as cell, value from wide_values) as wide
+    from (select {{ hash_pair('province_period_id', 'metric_code') }} as cell, value from wide_values) as wide
     full outer join (
-        select hash(province_period_id, metric_code) as cell, value, sources_agreeing from long_values
+        select {{ hash_pair('province_period_id', 'metric_code') }} as cell, value, sources_agreeing
+        from long_values
     ) as long
         on wide.cell = long.cell
 
@@ -78,7 +72,7 @@ named_cell_problems as (
         select province_period_id, metric_code from long_values
     ) as named
     inner join cell_problems
-        on hash(named.province_period_id, named.metric_code) = cell_problems.cell
+        on {{ hash_pair('named.province_period_id', 'named.metric_code') }} = cell_problems.cell
     where cell_problems.problem is not null
 
 ),
@@ -99,8 +93,10 @@ selected_problems as (
         'selected fact ' || selected_facts.fact_id || ' not in fct_metric_values' as problem
 
     from selected_facts
-    anti join {{ ref('fct_metric_values') }} as metric_values
-        on selected_facts.fact_id = metric_values.fact_id
+    where not exists (
+        select 1 from {{ ref('fct_metric_values') }} as metric_values
+        where selected_facts.fact_id = metric_values.fact_id
+    )
 
 ),
 

@@ -8,6 +8,8 @@ from dagster_project.defs.quality.assets import data_quality_issues, render_buil
 from dagster_project.defs.quality.checks import CHECKED_TABLES
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.fingerprint import recorded_folder
+from dagster_project.postgres_publication import Published
+from dagster_project.postgres_publication import publish as publish_to_postgres
 from dagster_project.publication import publish, refresh_lock
 
 DATA_DOCS = dg.AssetKey("data_docs")
@@ -24,12 +26,14 @@ PUBLISHED_AFTER = [
                                  " checks and findings, published with it."),
         dg.AssetSpec("published_warehouse", deps=[*PUBLISHED_AFTER, *CHECKED_TABLES], group_name="publish",
                      description="The audited build replaces the served file atomically, with its"
-                                 " Parquet files, manifest and Data Docs."),
+                                 " Parquet files, manifest and Data Docs; then, with a PostgreSQL server"
+                                 " (CCHC_POSTGRES_URL), the served schema there in one transaction."),
     ],
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """The Data Docs are rendered (Python) while the build is copied and written as Parquet
-    (DuckDB and the disk): together they take about as long as the longer of the two."""
+    (DuckDB and the disk): together they take about as long as the longer of the two. PostgreSQL
+    comes last: if it fails, the DuckDB file is published and the server serves what it served."""
     settings = warehouse.settings
     checks = passed_checks(context)
     started = time.perf_counter()
@@ -44,17 +48,38 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             settings.build_path, settings.warehouse_path, context.run_id, checks, data_docs=docs_folder,
             reports_fingerprint=recorded_folder(settings.build_dir),
         )
-    docs = rendering.result()
-    yield dg.MaterializeResult(asset_key=DATA_DOCS, metadata=(
-        {"index": dg.MetadataValue.path(str(docs[0])), "validations": docs[1]} if docs else {"validations": 0}
-    ))
+        docs = rendering.result()
+        yield dg.MaterializeResult(asset_key=DATA_DOCS, metadata=(
+            {"index": dg.MetadataValue.path(str(docs[0])), "validations": docs[1]} if docs
+            else {"validations": 0}
+        ))
+        served = publish_to_postgres(
+            settings.warehouse_path, settings.postgres_url, settings.postgres_schema, manifest["version"]
+        ) if settings.postgres_url else None
+        if served and served.older_snapshots:
+            context.log.warning(
+                f"{served.older_snapshots} transactions on {served.url} began before the copy and were still"
+                " open when the swap stopped waiting for them: they read the new tables empty until they end")
     yield dg.MaterializeResult(asset_key="published_warehouse", metadata={
         "path": str(settings.warehouse_path),
         "version": manifest["version"],
         "checks_passed": len(manifest["checks_passed"]),
         "findings": manifest["findings"],
         "seconds": round(time.perf_counter() - started, 2),
+        **(postgres_metadata(served) if served else {}),
     })
+
+
+def postgres_metadata(served: Published) -> dict:
+    return {
+        "postgres_url": served.url,  # without its password
+        "postgres_schema": served.schema,
+        "postgres_tables": len(served.tables),
+        "postgres_rows": sum(served.tables.values()),
+        "postgres_seconds": served.seconds,
+        # transactions older than the copy that the swap stopped waiting for: they read its tables empty
+        "postgres_older_snapshots": served.older_snapshots,
+    }
 
 
 def passed_checks(context: dg.AssetExecutionContext) -> list[str]:

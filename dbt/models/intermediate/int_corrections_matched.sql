@@ -44,7 +44,7 @@ matched as (
         resolved.correction_id,
         count(facts.fact_id) as matches,
         min(facts.fact_id) as first_fact_id,
-        string_agg(facts.fact_id, ',' order by facts.fact_id) as matched_fact_ids
+        string_agg(facts.fact_id, ',' order by {{ bytewise('facts.fact_id') }}) as matched_fact_ids
 
     from resolved
     left join facts
@@ -83,7 +83,24 @@ judged as (
 final as (
 
     select
-        * exclude (first_fact_id),
+        correction_id,
+        line,
+        action,
+        document,
+        metric_code,
+        province,
+        province_code,
+        year,
+        period_code,
+        value,
+        reason,
+        author,
+        correction_date,
+        problem,
+        document_id,
+        matches,
+        matched_fact_ids,
+        status,
         -- the fact a reject or set applies to
         case when status = 'applied' and action <> 'add' then first_fact_id end as fact_id
 

@@ -23,7 +23,26 @@ sipas as (
 
 ingested_documents as (
 
-    select * exclude (document_text) from documents
+    select
+        document_id,
+        file_path,
+        sha256,
+        province_code,
+        is_national,
+        year,
+        period_code,
+        doc_type,
+        title,
+        source_url,
+        published_date,
+        char_count,
+        ingested_at,
+        status,
+        first_seen_at,
+        last_seen_at,
+        aliases
+
+    from documents
 
 ),
 
@@ -81,7 +100,7 @@ reference_documents_shaped as (
 unioned as (
 
     select * from ingested_documents
-    union all by name
+    union all
     select * from reference_documents_shaped
 
 )

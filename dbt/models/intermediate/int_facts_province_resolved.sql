@@ -29,8 +29,13 @@ facts_dated as (
     select
         facts.*,
         cast(facts.year as varchar) || '-' || facts.period_code as period_id,
-        {{ period_end_date('facts.year', 'facts.period_code') }} as period_end_date,
-        documents.published_date
+        case
+            -- a ytd report ends on its unstated reporting date: its publication bounds it
+            when facts.period_code = 'ytd'
+                and documents.published_date < {{ period_end_date('facts.year', 'facts.period_code') }}
+                then documents.published_date
+            else {{ period_end_date('facts.year', 'facts.period_code') }}
+        end as province_resolved_on
 
     from facts
     left join documents
@@ -38,38 +43,24 @@ facts_dated as (
 
 ),
 
-facts_resolution_dated as (
-
-    select
-        * exclude (period_end_date, published_date),
-        case
-            -- a ytd report ends on its unstated reporting date: its publication bounds it
-            when period_code = 'ytd' and published_date < period_end_date then published_date
-            else period_end_date
-        end as province_resolved_on
-
-    from facts_dated
-
-),
-
 resolved as (
 
     select
-        facts_resolution_dated.*,
+        facts_dated.*,
         coalesce(in_force.province_id, fallback_63.province_id) as province_id,
         coalesce(in_force.province_name_vi, fallback_63.province_name_vi) as province_name_vi,
         -- the set of provinces of the fact's period (63, or 34 from 1 Jul 2025): bounds its ranks
-        case when facts_resolution_dated.province_resolved_on >= (
+        case when facts_dated.province_resolved_on >= (
             select min(valid_from) from provinces where generation = 34
         ) then 34 else 63 end as province_generation
 
-    from facts_resolution_dated
+    from facts_dated
     left join provinces as in_force
-        on facts_resolution_dated.province_code = in_force.province_code
-        and facts_resolution_dated.province_resolved_on >= in_force.valid_from
-        and facts_resolution_dated.province_resolved_on <= coalesce(in_force.valid_to, date '9999-12-31')
+        on facts_dated.province_code = in_force.province_code
+        and facts_dated.province_resolved_on >= in_force.valid_from
+        and facts_dated.province_resolved_on <= coalesce(in_force.valid_to, date '9999-12-31')
     left join provinces as fallback_63
-        on facts_resolution_dated.province_code = fallback_63.province_code
+        on facts_dated.province_code = fallback_63.province_code
         and fallback_63.generation = 63
 
 )

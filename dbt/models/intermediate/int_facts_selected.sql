@@ -87,7 +87,7 @@ ranked as (
                 published_date desc nulls last,
                 qualifier_priority,
                 significant_digits desc nulls last,
-                fact_id
+                {{ bytewise('fact_id') }}
         ) as selection_rank
 
     from facts_joined
@@ -149,10 +149,36 @@ agreement as (
 final as (
 
     select
-        flagged.* exclude (
-            is_current_document, published_date, doc_type_priority, qualifier_priority,
-            significant_digits, precision_exponent, province_generation, is_rejected
-        ),
+        -- all but the ranking's inputs (int_facts_province_resolved's columns, then the ranking's)
+        flagged.fact_id,
+        flagged.document_id,
+        flagged.province_code,
+        flagged.year,
+        flagged.period_code,
+        flagged.metric_code,
+        flagged.value,
+        flagged.unit,
+        flagged.qualifier,
+        flagged.fact_kind,
+        flagged.evidence,
+        flagged.span_start,
+        flagged.span_end,
+        flagged.rule_id,
+        flagged.extractor_version,
+        flagged.confidence,
+        flagged.correction_id,
+        flagged.correction_action,
+        flagged.correction_reason,
+        flagged.value_extracted,
+        flagged.period_id,
+        flagged.province_resolved_on,
+        flagged.province_id,
+        flagged.province_name_vi,
+        flagged.fact_table,
+        flagged.invalid_reason,
+        flagged.document_status,
+        flagged.selection_rank,
+        flagged.is_selected,
         agreement.sources_agreeing,
         agreement.sources_disagreeing
 

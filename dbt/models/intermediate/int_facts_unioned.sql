@@ -31,8 +31,9 @@ metric_catalog as (
 
 unioned as (
 
+    -- the same columns in the same order (stg_raw__facts)
     select * from extracted_facts
-    union all by name
+    union all
     select * from reference_facts
 
 ),
@@ -40,9 +41,22 @@ unioned as (
 corrected as (
 
     select
-        unioned.* replace (
-            case when corrections.action = 'set' then corrections.value else unioned.value end as value
-        ),
+        unioned.fact_id,
+        unioned.document_id,
+        unioned.province_code,
+        unioned.year,
+        unioned.period_code,
+        unioned.metric_code,
+        case when corrections.action = 'set' then corrections.value else unioned.value end as value,
+        unioned.unit,
+        unioned.qualifier,
+        unioned.fact_kind,
+        unioned.evidence,
+        unioned.span_start,
+        unioned.span_end,
+        unioned.rule_id,
+        unioned.extractor_version,
+        unioned.confidence,
         corrections.correction_id,
         corrections.action as correction_action,
         corrections.reason as correction_reason,
@@ -72,11 +86,11 @@ added as (
         cast(null as integer) as span_end,
         'correction' as rule_id,
         cast(null as varchar) as extractor_version,
-        1.0 as confidence,
+        cast(1.0 as double precision) as confidence,
         corrections.correction_id,
         'add' as correction_action,
         corrections.reason as correction_reason,
-        cast(null as double) as value_extracted
+        cast(null as double precision) as value_extracted
 
     from corrections
     inner join metric_catalog
@@ -88,7 +102,7 @@ added as (
 final as (
 
     select * from corrected
-    union all by name
+    union all
     select * from added
 
 )

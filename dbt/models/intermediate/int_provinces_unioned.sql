@@ -23,7 +23,7 @@ predecessors as (
 
     select
         new_province_code,
-        string_agg('63-' || old_province_code, ',' order by old_province_code)
+        string_agg('63-' || old_province_code, ',' order by {{ bytewise('old_province_code') }})
             as predecessor_province_ids
 
     from province_merger

@@ -27,11 +27,11 @@ par_index_rows as (
         year,
         province_code,
         par_index_score,
-        cast(par_index_rank as double) as par_index_rank,
+        cast(par_index_rank as double precision) as par_index_rank,
         'par_index.csv: year=' || year
         || ', province_code=' || province_code
         || ', name_vi=' || coalesce(province_name_vi, '')
-        || ', score=' || coalesce(cast(par_index_score as varchar), '')
+        || ', score=' || coalesce({{ number_text('par_index_score') }}, '')
         || ', rank=' || coalesce(cast(par_index_rank as varchar), '')
         || ', source_url=' || coalesce(source_url, '') as evidence
 
@@ -46,11 +46,11 @@ sipas_rows as (
         year,
         province_code,
         sipas_score_pct,
-        cast(sipas_rank as double) as sipas_rank,
+        cast(sipas_rank as double precision) as sipas_rank,
         'sipas.csv: year=' || year
         || ', province_code=' || province_code
         || ', name_vi=' || coalesce(province_name_vi, '')
-        || ', score_pct=' || coalesce(cast(sipas_score_pct as varchar), '')
+        || ', score_pct=' || coalesce({{ number_text('sipas_score_pct') }}, '')
         || ', rank=' || coalesce(cast(sipas_rank as varchar), '')
         || ', source_url=' || coalesce(source_url, '') as evidence
 
@@ -58,28 +58,17 @@ sipas_rows as (
 
 ),
 
--- unpivot leaves out blank cells: a rank without a score gives one fact
-par_index_unpivoted as (
-
-    select document_id, year, province_code, evidence, metric_code, value
-    from par_index_rows
-    unpivot (value for metric_code in (par_index_score, par_index_rank))
-
-),
-
-sipas_unpivoted as (
-
-    select document_id, year, province_code, evidence, metric_code, value
-    from sipas_rows
-    unpivot (value for metric_code in (sipas_score_pct, sipas_rank))
-
-),
-
+-- one fact per non-blank cell: a rank without a score gives one fact
 unpivoted as (
 
-    select * from par_index_unpivoted
-    union all
-    select * from sipas_unpivoted
+    {%- for rows, metric in [
+        ('par_index_rows', 'par_index_score'), ('par_index_rows', 'par_index_rank'),
+        ('sipas_rows', 'sipas_score_pct'), ('sipas_rows', 'sipas_rank')] %}
+    select document_id, year, province_code, evidence, '{{ metric }}' as metric_code, {{ metric }} as value
+    from {{ rows }}
+    where {{ metric }} is not null
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -102,7 +91,7 @@ reference_facts as (
         cast(null as integer) as span_end,
         'reference_table' as rule_id,
         cast(null as varchar) as extractor_version,
-        cast(1.0 as double) as confidence
+        cast(1.0 as double precision) as confidence
 
     from unpivoted
     left join metric_catalog

@@ -2,8 +2,8 @@ with
 
 years as (
 
-    select cast(range as integer) as year
-    from range({{ var('dim_period_first_year') }}, {{ var('dim_period_last_year') }} + 1)
+    select cast(year as integer) as year
+    from generate_series({{ var('dim_period_first_year') }}, {{ var('dim_period_last_year') }}) as years (year)
 
 ),
 

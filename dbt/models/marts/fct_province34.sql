@@ -42,7 +42,7 @@ units as (
         province_id as unit_id,
         province_code,
         province_name_vi,
-        cast(len(string_split(predecessor_province_ids, ',')) as integer) as predecessors
+        cast({{ list_length('predecessor_province_ids') }} as integer) as predecessors
 
     from provinces
     where generation = 34
@@ -93,8 +93,8 @@ from_predecessors as (
         count(*) as reporting,
         sum(value) as summed,
         any_value(value) as only_value,
-        string_agg(province_id, ',' order by province_id) as source_province_ids,
-        string_agg(fact_id, ',' order by province_id) as source_fact_ids
+        string_agg(province_id, ',' order by {{ bytewise('province_id') }}) as source_province_ids,
+        string_agg(fact_id, ',' order by {{ bytewise('province_id') }}) as source_fact_ids
 
     from placed
     where generation = 63
@@ -102,26 +102,43 @@ from_predecessors as (
 
 ),
 
+-- positions in a catalog list (share_base): no list has more items than characters
+positions as (
+
+    select cast(position as integer) as position
+    from generate_series(1, (select max(length(share_base)) from catalog)) as positions (position)
+
+),
+
 -- a share's base, by alternative (share_base 'a|b+c': a, or b + c), per predecessor and period
+share_alternatives as (
+
+    select
+        catalog.metric_code,
+        catalog.share_numerator,
+        positions.position as alternative_rank,
+        split_part(catalog.share_base, '|', positions.position) as alternative
+
+    from catalog
+    inner join positions
+        on positions.position <= {{ list_length('catalog.share_base', "'|'") }}
+    where catalog.share_numerator is not null
+        and catalog.share_base is not null
+
+),
+
 share_base_parts as (
 
     select
-        metric_code as share_code,
-        share_numerator,
-        alternative_rank,
-        unnest(string_split(alternative, '+')) as part_code,
-        len(string_split(alternative, '+')) as parts
+        share_alternatives.metric_code as share_code,
+        share_alternatives.share_numerator,
+        share_alternatives.alternative_rank,
+        split_part(share_alternatives.alternative, '+', positions.position) as part_code,
+        {{ list_length('share_alternatives.alternative', "'+'") }} as parts
 
-    from (
-        select
-            metric_code,
-            share_numerator,
-            unnest(string_split(share_base, '|')) as alternative,
-            unnest(range(1, len(string_split(share_base, '|')) + 1)) as alternative_rank
-        from catalog
-        where share_numerator is not null
-            and share_base is not null
-    )
+    from share_alternatives
+    inner join positions
+        on positions.position <= {{ list_length('share_alternatives.alternative', "'+'") }}
 
 ),
 
@@ -143,8 +160,15 @@ predecessor_bases as (
     inner join catalog as part_catalog
         on share_base_parts.part_code = part_catalog.metric_code
     where part_catalog.additive
-    group by all
-    having count(*) = any_value(share_base_parts.parts)
+    group by
+        placed.unit_id,
+        placed.province_id,
+        placed.period_id,
+        share_base_parts.share_code,
+        share_base_parts.share_numerator,
+        share_base_parts.alternative_rank,
+        share_base_parts.parts
+    having count(*) = share_base_parts.parts
 
 ),
 
@@ -166,22 +190,31 @@ recomputable as (
     inner join catalog as numerator_catalog
         on bases.share_numerator = numerator_catalog.metric_code
     where numerator_catalog.additive
-    group by all
+    group by bases.unit_id, bases.period_id, bases.share_code, bases.alternative_rank
+
+),
+
+-- of the alternatives every predecessor has, the first
+recomputed_ranked as (
+
+    select
+        recomputable.*,
+        row_number() over (
+            partition by recomputable.unit_id, recomputable.period_id, recomputable.metric_code
+            order by recomputable.alternative_rank
+        ) as alternative_order
+
+    from recomputable
+    inner join units
+        on recomputable.unit_id = units.unit_id
+    where recomputable.reporting = units.predecessors
 
 ),
 
 recomputed as (
 
-    select
-        recomputable.*
-    from recomputable
-    inner join units
-        on recomputable.unit_id = units.unit_id
-    where recomputable.reporting = units.predecessors
-    qualify row_number() over (
-        partition by recomputable.unit_id, recomputable.period_id, recomputable.metric_code
-        order by recomputable.alternative_rank
-    ) = 1
+    select * from recomputed_ranked
+    where alternative_order = 1
 
 ),
 
@@ -210,10 +243,12 @@ judged as (
         and from_predecessors.period_id = recomputed.period_id
         and from_predecessors.metric_code = recomputed.metric_code
     -- the unit's own figure for the period, where there is one, is its figure
-    anti join own
-        on from_predecessors.unit_id = own.unit_id
-        and from_predecessors.period_id = own.period_id
-        and from_predecessors.metric_code = own.metric_code
+    where not exists (
+        select 1 from own
+        where from_predecessors.unit_id = own.unit_id
+            and from_predecessors.period_id = own.period_id
+            and from_predecessors.metric_code = own.metric_code
+    )
 
 ),
 
@@ -241,8 +276,9 @@ combined as (
 
 unioned as (
 
+    -- the same columns in the same order
     select * from own
-    union all by name
+    union all
     select * from combined
 
 ),

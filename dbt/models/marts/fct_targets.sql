@@ -97,7 +97,7 @@ final as (
         -- a share of the target reached, where more is better and the target is a quantity
         case
             when more_is_better and unit <> 'rank' and target_value > 0
-                then round(100.0 * actual_value / target_value, 2)
+                then {{ round_decimal('100.0 * actual_value / target_value', 2) }}
         end as attainment_pct,
         -- "trên 90 %" is met above 90, "dưới 5 %" below 5; a plain target at it or beyond, the
         -- way the metric improves (100 % on time is not met by 99,7 %)

@@ -18,7 +18,7 @@ renamed as (
         cast(province_code as varchar) as province_code,
         cast(year as integer) as year,
         cast(period as varchar) as period_code,
-        cast(value as double) as value,
+        cast(value as double precision) as value,
         cast(reason as varchar) as reason,
         cast(author as varchar) as author,
         cast(date as varchar) as correction_date,

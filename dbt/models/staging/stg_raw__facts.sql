@@ -15,7 +15,7 @@ renamed as (
         cast(year as integer) as year,
         cast(period as varchar) as period_code,
         cast(metric_code as varchar) as metric_code,
-        cast(value as double) as value,
+        cast(value as double precision) as value,
         cast(unit as varchar) as unit,
         cast(qualifier as varchar) as qualifier,
         cast(fact_kind as varchar) as fact_kind,
@@ -24,7 +24,7 @@ renamed as (
         cast(span_end as integer) as span_end,
         cast(rule_id as varchar) as rule_id,
         cast(extractor_version as varchar) as extractor_version,
-        cast(confidence as double) as confidence
+        cast(confidence as double precision) as confidence
 
     from source
 
