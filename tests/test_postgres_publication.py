@@ -121,6 +121,24 @@ def test_every_table_is_served_with_its_comments(
                                 for table in TABLES]
 
 
+def test_a_table_with_a_province_and_a_period_is_indexed_on_them(
+    postgres: LocalPostgres, schema: str, tmp_path: Path
+) -> None:
+    served = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(served)) as con:
+        con.execute("create table fct_facts as select '63-' || (range % 63) as province_id,"
+                    " '2024-year' as period_id, range as value from range(5000)")
+        con.execute("create table dim_metric as select 'm' || range as metric_code from range(5)")
+    publish(served, postgres.url, schema, "v1")
+    index = "fct_facts_province_id_period_id_idx"
+    assert server_query(postgres.url, "select tablename, indexdef from pg_indexes where schemaname = %s",
+                        (schema,)) == [("fct_facts", f"CREATE INDEX {index} ON {schema}.fct_facts"
+                                                     " USING btree (province_id, period_id)")]
+    plan = server_query(postgres.url, f"explain select * from {schema}.fct_facts"
+                                      " where province_id = '63-12' and period_id = '2024-year'")
+    assert index in " ".join(line for (line,) in plan)
+
+
 def test_the_version_before_stays_as_previous_and_rollback_swaps_it_back(
     postgres: LocalPostgres, schema: str, tmp_path: Path
 ) -> None:
