@@ -40,7 +40,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project import postgres
-from dagster_project.postgres import quoted, reason, redacted
+from dagster_project.postgres import literal, quoted, reason, redacted
 from dagster_project.publication import NothingToRollBack
 
 # PostgreSQL's 63 characters leave room for the longest suffix; no quoting surprises in BI tools.
@@ -95,7 +95,7 @@ def publish(
     started = time.perf_counter()
     with _session(url, schema, "PostgreSQL serves what it served before") as session:
         connection = session.connection
-        connection.execute(f"ATTACH {_literal(served_file)} AS served (READ_ONLY)")
+        connection.execute(f"ATTACH {literal(str(served_file))} AS served (READ_ONLY)")
         rows = _served_rows(connection)
         staging = schema + STAGING
         _stage(connection, staging, rows, version)
@@ -171,7 +171,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, staging: str, rows: dict[str, 
                            f" AS SELECT * FROM served.main.{quoted(table)}")
     # Statistics now, not when autovacuum comes by: BI queries plan well from the first one.
     postgres.execute(connection, "; ".join([
-        f"COMMENT ON SCHEMA {quoted(staging)} IS {_literal(VERSION_COMMENT + version)}",
+        f"COMMENT ON SCHEMA {quoted(staging)} IS {literal(VERSION_COMMENT + version)}",
         *_comments(connection, staging),
         *_indexes(connection, staging),
         *(f"ANALYZE {quoted(staging)}.{quoted(table)}" for table in rows),
@@ -187,9 +187,9 @@ def _comments(connection: duckdb.DuckDBPyConnection, staging: str) -> list[str]:
         "select table_name, column_name, comment from duckdb_columns()"
         " where database_name = 'served' and schema_name = 'main' and comment is not null").fetchall()
     return [
-        *(f"COMMENT ON TABLE {quoted(staging)}.{quoted(table)} IS {_literal(comment)}"
+        *(f"COMMENT ON TABLE {quoted(staging)}.{quoted(table)} IS {literal(comment)}"
           for table, comment in tables),
-        *(f"COMMENT ON COLUMN {quoted(staging)}.{quoted(table)}.{quoted(column)} IS {_literal(comment)}"
+        *(f"COMMENT ON COLUMN {quoted(staging)}.{quoted(table)}.{quoted(column)} IS {literal(comment)}"
           for table, column, comment in columns),
     ]
 
@@ -198,7 +198,7 @@ def _indexes(connection: duckdb.DuckDBPyConnection, staging: str) -> list[str]:
     """An index on (province_id, period_id) of every table that has both: a dashboard's filter on a
     province and period reads its rows, not the whole table (fct_report_facts: 645,173 rows at 50,000
     reports)."""
-    names = ", ".join(_literal(column) for column in INDEXED_COLUMNS)
+    names = ", ".join(literal(column) for column in INDEXED_COLUMNS)
     tables = connection.execute(
         "select table_name from duckdb_columns() where database_name = 'served' and schema_name = 'main'"
         f" and column_name in ({names}) group by table_name having count(*) = {len(INDEXED_COLUMNS)}"
@@ -210,7 +210,7 @@ def _indexes(connection: duckdb.DuckDBPyConnection, staging: str) -> list[str]:
 def _check_rows(connection: duckdb.DuckDBPyConnection, schema: str, rows: dict[str, int]) -> None:
     """Each table's rows on the server, read through the attached catalog, against the served file's."""
     counts = " union all ".join(
-        f"select {_literal(table)}, count(*) from pg.{quoted(schema)}.{quoted(table)}" for table in rows)
+        f"select {literal(table)}, count(*) from pg.{quoted(schema)}.{quoted(table)}" for table in rows)
     found = dict(connection.execute(counts).fetchall()) if rows else {}
     if wrong := [f"{table} {found[table]} rows, not {count}" for table, count in rows.items()
                  if found[table] != count]:
@@ -219,11 +219,11 @@ def _check_rows(connection: duckdb.DuckDBPyConnection, schema: str, rows: dict[s
 
 def _schema_versions(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | None]:
     """The published schema and its previous one, as they exist, with the version each holds."""
-    names = ", ".join(_literal(name) for name in (schema, schema + PREVIOUS))
+    names = ", ".join(literal(name) for name in (schema, schema + PREVIOUS))
     query = ("select nspname, obj_description(oid, 'pg_namespace') from pg_namespace"
              f" where nspname in ({names})")
-    return {name: comment.removeprefix(VERSION_COMMENT) if comment else None for name, comment in
-            connection.execute(f"select * from postgres_query('pg', {_literal(query)})").fetchall()}
+    return {name: comment.removeprefix(VERSION_COMMENT) if comment else None
+            for name, comment in _server_rows(connection, query)}
 
 
 def _wait_for_older_snapshots(connection: duckdb.DuckDBPyConnection, seconds: float) -> int:
@@ -240,7 +240,7 @@ def _wait_for_older_snapshots(connection: duckdb.DuckDBPyConnection, seconds: fl
     committed = _server_value(connection, "select cast(clock_timestamp() as text)")
     older = ("select count(*) from pg_stat_activity where pid <> pg_backend_pid()"
              " and backend_type = 'client backend' and backend_xmin is not null"
-             f" and xact_start < {_literal(committed)}::timestamptz")
+             f" and xact_start < {literal(committed)}::timestamptz")
     deadline = time.monotonic() + seconds
     while (holding := _server_value(connection, older)) and time.monotonic() < deadline:
         time.sleep(SNAPSHOT_POLL_SECONDS)
@@ -249,7 +249,12 @@ def _wait_for_older_snapshots(connection: duckdb.DuckDBPyConnection, seconds: fl
 
 def _server_value(connection: duckdb.DuckDBPyConnection, query: str) -> object:
     """The one value a query on the server returns."""
-    return connection.execute(f"select * from postgres_query('pg', {_literal(query)})").fetchone()[0]
+    return _server_rows(connection, query)[0][0]
+
+
+def _server_rows(connection: duckdb.DuckDBPyConnection, query: str) -> list[tuple]:
+    """A query run on the server as written (postgres_query), not planned by DuckDB."""
+    return connection.execute(f"select * from postgres_query('pg', {literal(query)})").fetchall()
 
 
 def _swap(connection: duckdb.DuckDBPyConnection, lock_timeout_seconds: float, *statements: str) -> None:
@@ -280,7 +285,3 @@ def _described(versions: dict[str, str | None], schema: str) -> str:
     if schema not in versions:
         return "nothing"
     return f"version {versions[schema]}" if versions[schema] else "a schema of no known version"
-
-
-def _literal(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"

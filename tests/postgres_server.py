@@ -48,7 +48,7 @@ def start() -> LocalPostgres:
         os.chown(data, entry.pw_uid, entry.pw_gid)
     pgserver.initdb(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
                     pgdata=data, user=user)
-    port = _free_port()
+    port = free_port()
     # TCP on 127.0.0.1 only, no Unix socket; durability is not what tests measure
     options = f"-h 127.0.0.1 -p {port} -k '' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     pgserver.pg_ctl(["-w", "-o", options, "-l", str(data / "server.log"), "start"], pgdata=data,
@@ -56,7 +56,7 @@ def start() -> LocalPostgres:
     return LocalPostgres(folder, port, user)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

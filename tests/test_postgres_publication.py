@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import threading
 import time
 import uuid
@@ -32,7 +31,7 @@ from dagster_project.postgres_publication import (
 from dagster_project.publication import NothingToRollBack, current_version, published_versions
 from dagster_project.publication import publish as publish_duckdb
 from dagster_project.settings import PROJECT_ROOT
-from tests.postgres_server import LocalPostgres
+from tests.postgres_server import LocalPostgres, free_port
 
 BUNDLED_REPORTS = PROJECT_ROOT / "seeds" / "reports"
 TABLES = ("dim_province", "fct_report_facts", "fct_tasks")
@@ -97,12 +96,6 @@ def publish_versions(url: str, schema: str, folder: Path, versions: range) -> No
     """Publish version after version of rows_of, as version ids v1, v2 …"""
     for version in versions:
         publish(served_file(folder / f"v{version}.duckdb", rows_of(version)), url, schema, f"v{version}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_every_table_is_served_with_its_comments(
